@@ -1,0 +1,219 @@
+"""The `pyfuzz` command line: list, verify, run.
+
+Wiring only: scenarios are resolved by `pyfuzz.scenarios`, compiled and loaded by
+`pyfuzz.engine`, rendered by `pyfuzz.report`. Exit codes: 0 no finding, 1 a finding, 2 unusable
+input (one line on stderr, no traceback), 3 an internal error in pyfuzz itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from pyfuzz import __version__
+from pyfuzz.errors import UsageError
+
+EXIT_CLEAN = 0
+EXIT_FINDING = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode() + "\n")
+
+
+def _outcome_fields(outcome: Any) -> dict[str, Any]:
+    f = outcome.finding
+    return {
+        "status": outcome.status,
+        "title": f.title if f else None,
+        "kind": f.kind if f else None,
+        "signature": f.signature if f else None,
+        "thread": f.thread if f else None,
+        "report": f.report if f else None,
+        "preemptions": outcome.preemptions,
+        "context_switches": outcome.context_switches,
+        "steps": outcome.steps,
+        "choices": list(outcome.choices),
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from pyfuzz.scenarios import builtin_scenarios
+
+    rows = []
+    for name, (sc, path) in builtin_scenarios().items():
+        variants = sc.variant_names()
+        rows.append(
+            {
+                "name": name,
+                "description": sc.description,
+                "default_variant": sc.default_variant or variants[0],
+                "variants": [{"name": v, "expect": sc.expect.get(v, "")} for v in variants],
+            }
+        )
+    if args.json:
+        _print_json({"scenarios": rows})
+        return EXIT_CLEAN
+    for row in rows:
+        print(f"{row['name']}: {row['description']}")
+        for v in row["variants"]:
+            mark = "*" if v["name"] == row["default_variant"] else " "
+            print(f"  {mark} {row['name']}:{v['name']:<22} expect: {v['expect'] or '?'}")
+    print("\nSCENARIO may also be a model file: path/to/model.py[:name[:variant]]")
+    return EXIT_CLEAN
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pyfuzz.engine import load
+    from pyfuzz.report import full_report
+
+    loaded = load(args.scenario)
+    start = time.perf_counter()
+    res = loaded.program.verify(args.preemptions, max_schedules=args.max_schedules)
+    seconds = time.perf_counter() - start
+    base = {
+        "scenario": loaded.resolved.scenario.name,
+        "variant": loaded.resolved.variant,
+        "schedules": res.schedules,
+        "bound": res.bound,
+        "complete": res.complete,
+        "step_limits": res.step_limits,
+        "seconds": round(seconds, 3),
+    }
+    if res.outcome is None:
+        base.update({"status": "ok", "title": None, "kind": None, "signature": None})
+        base["preemptions"] = None
+        if args.json:
+            _print_json(base)
+        elif res.complete:
+            print(
+                f"{loaded.label}: no finding in {res.schedules} schedules "
+                f"(exhaustive up to {args.preemptions} preemptions, {seconds:.2f}s)"
+            )
+        else:
+            print(
+                f"{loaded.label}: no finding in {res.schedules} schedules, but the search stopped"
+                f" at the budget (--max-schedules) while exploring bound {res.bound}"
+            )
+        return EXIT_CLEAN
+    replayed = loaded.program.replay(res.outcome.choices, trace=True)
+    base.update(_outcome_fields(replayed))
+    if args.json:
+        base["trace"] = replayed.trace
+        _print_json(base)
+    else:
+        sys.stdout.write(full_report(replayed))
+        print(
+            f"\n{loaded.label}: {replayed.finding.title if replayed.finding else '?'} "
+            f"(needs {replayed.preemptions} preemption(s); found after {res.schedules} "
+            f"schedules, {seconds:.2f}s)"
+        )
+    return EXIT_FINDING
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pyfuzz.engine import load
+    from pyfuzz.report import full_report
+
+    loaded = load(args.scenario)
+    start = time.perf_counter()
+    res = loaded.program.run_batch(
+        args.strategy, args.executions, seed=args.seed, depth=args.depth
+    )
+    seconds = time.perf_counter() - start
+    base: dict[str, Any] = {
+        "scenario": loaded.resolved.scenario.name,
+        "variant": loaded.resolved.variant,
+        "strategy": args.strategy,
+        "seed": args.seed,
+        "executions": res.executions,
+        "first_at": res.first_at,
+        "step_limits": res.step_limits,
+        "seconds": round(seconds, 3),
+        "executions_per_second": round(res.executions / seconds) if seconds > 0 else None,
+    }
+    if res.outcome is None:
+        base.update({"status": "ok", "title": None, "kind": None, "signature": None})
+        base["preemptions"] = None
+        if args.json:
+            _print_json(base)
+        else:
+            print(
+                f"{loaded.label}: no finding in {res.executions} executions "
+                f"({args.strategy}, seed {args.seed}, {seconds:.2f}s)"
+            )
+        return EXIT_CLEAN
+    replayed = loaded.program.replay(res.outcome.choices, trace=True)
+    base.update(_outcome_fields(replayed))
+    if args.json:
+        _print_json(base)
+    else:
+        sys.stdout.write(full_report(replayed))
+        print(
+            f"\n{loaded.label}: {replayed.finding.title if replayed.finding else '?'} "
+            f"at execution {res.first_at} of {args.executions} ({args.strategy}, seed "
+            f"{args.seed}, {seconds:.2f}s)"
+        )
+    return EXIT_FINDING
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyfuzz", description="Fuzz Linux driver-model interleavings."
+    )
+    parser.add_argument("--version", action="version", version=f"pyfuzz {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="built-in scenarios, their variants and expectations")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("verify", help="exhaustive search within a preemption bound")
+    p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
+    p.add_argument("--preemptions", type=_positive, default=2, help="preemption bound")
+    p.add_argument("--max-schedules", type=_positive, default=10_000_000)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("run", help="run executions under a randomized strategy")
+    p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
+    p.add_argument("--strategy", choices=("random", "pct", "pos"), default="pct")
+    p.add_argument("--executions", type=_positive, default=100_000)
+    p.add_argument("--seed", type=_positive, default=0)
+    p.add_argument("--depth", type=_positive, default=3, help="PCT bug depth d")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `pyfuzz` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except UsageError as exc:
+        print(f"pyfuzz: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pyfuzz: interrupted", file=sys.stderr)
+        return 130
+
+
+def entry() -> None:
+    """Console-script wrapper that turns `main`'s result into the exit status."""
+    sys.exit(main())

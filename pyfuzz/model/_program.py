@@ -1,0 +1,136 @@
+"""The IR tables of one compilation: files, strings, structs, globals and functions.
+
+`Program` hands out the cross-reference ids of the IR in first-use order, which is what makes
+the output byte-identical for the same model: a struct, global, function, string or file gets
+its id the first time the compiler meets it. Structs are translated as soon as they are met;
+functions are queued and compiled breadth-first by `drain`. The variant substitution map is
+applied here, in `function_id`, so every function reference goes through it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Mapping
+from types import FunctionType
+from typing import Any
+
+from pyfuzz.errors import ModelError
+from pyfuzz.model._funcs import compile_function
+from pyfuzz.model._source import SourceCache, SourceFile
+from pyfuzz.model._types import is_struct_class, translate_struct
+from pyfuzz.model._unsupported import check_signature
+from pyfuzz.model.dsl import Global
+
+
+class Program:
+    """Id tables and the work queue of one compilation."""
+
+    def __init__(
+        self, sources: SourceCache, substitution: Mapping[FunctionType, FunctionType]
+    ) -> None:
+        self.sources = sources
+        self.substitution = substitution
+        self.files: list[str] = []
+        self.file_data: list[bytes] = []
+        self.strings: list[str] = []
+        self.structs: list[dict[str, Any]] = []
+        self.globals: list[dict[str, Any]] = []
+        self.functions: list[dict[str, Any]] = []
+        self._file_ids: dict[str, int] = {}
+        self._string_ids: dict[str, int] = {}
+        self._struct_ids: dict[type, int] = {}
+        self._global_ids: dict[int, int] = {}
+        self._global_objects: list[Global] = []
+        self._function_ids: dict[FunctionType, int] = {}
+        self._function_queue: list[FunctionType] = []
+
+    def file_id(self, source: SourceFile) -> int:
+        """The id of a model file in the IR `files` array."""
+        fid = self._file_ids.get(source.display)
+        if fid is None:
+            fid = self._file_ids[source.display] = len(self.files)
+            self.files.append(source.display)
+            self.file_data.append(source.data)
+        return fid
+
+    def string_id(self, text: str) -> int:
+        """The id of a string constant or field name in the IR `strings` array."""
+        sid = self._string_ids.get(text)
+        if sid is None:
+            sid = self._string_ids[text] = len(self.strings)
+            self.strings.append(text)
+        return sid
+
+    def struct_id(self, cls: type) -> int:
+        """The id of a Struct subclass, translating it (and the structs it names) when new."""
+        sid = self._struct_ids.get(cls)
+        if sid is not None:
+            return sid
+        if not is_struct_class(cls):
+            raise ModelError(f"{cls!r} is not a Struct subclass")
+        sid = self._struct_ids[cls] = len(self.structs)
+        self.structs.append({})
+        self.structs[sid] = translate_struct(self, cls)
+        return sid
+
+    def global_id(self, glob: Global) -> int:
+        """The id of a Global in the IR `globals` array."""
+        gid = self._global_ids.get(id(glob))
+        if gid is not None:
+            return gid
+        if not is_struct_class(glob.struct):
+            raise ModelError(f"Global({glob.struct!r}) needs a Struct subclass")
+        entry = {"name": _global_name(glob, len(self.globals)), "struct": 0}
+        gid = self._global_ids[id(glob)] = len(self.globals)
+        self.globals.append(entry)
+        self._global_objects.append(glob)
+        entry["struct"] = self.struct_id(glob.struct)
+        return gid
+
+    def resolve_function(self, func: object) -> FunctionType:
+        """`func` after the variant substitution; it must be a plain Python function."""
+        if isinstance(func, FunctionType):
+            func = inspect.unwrap(self.substitution.get(func, func))
+        if not isinstance(func, FunctionType):
+            raise ModelError(f"{func!r} is not a model function (a plain def)")
+        return func
+
+    def function_id(self, func: object) -> int:
+        """The id of a model function (after substitution), queueing it for compilation."""
+        resolved = self.resolve_function(func)
+        fid = self._function_ids.get(resolved)
+        if fid is None:
+            fid = self._function_ids[resolved] = len(self.functions)
+            self.functions.append({})
+            self._function_queue.append(resolved)
+        return fid
+
+    def param_count(self, func: FunctionType) -> int:
+        """The parameter count of model function `func`, after checking its signature."""
+        source, node = self.sources.function_def(func)
+        check_signature(node, source)
+        return len(node.args.posonlyargs) + len(node.args.args)
+
+    def drain(self) -> None:
+        """Compile every queued function, including the ones they reference, in id order."""
+        done = 0
+        while done < len(self._function_queue):
+            func = self._function_queue[done]
+            self.functions[self._function_ids[func]] = compile_function(self, func)
+            done += 1
+
+    def error(self, message: str, file_id: int, line: int) -> ModelError:
+        """A ModelError located in an IR file."""
+        return ModelError(message, self.files[file_id], line)
+
+
+def _global_name(glob: Global, index: int) -> str:
+    if glob.name:
+        return glob.name
+    module = sys.modules.get(glob.module)
+    if module is not None:
+        for name, value in vars(module).items():
+            if value is glob:
+                return name
+    return f"global{index}"

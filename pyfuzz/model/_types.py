@@ -1,0 +1,187 @@
+"""Struct translation: a `Struct` subclass and its field annotations to an IR struct entry.
+
+Fields are the class annotations in declaration order, base-class Struct fields first. String
+annotations (from `from __future__ import annotations` in the model file) are evaluated in the
+declaring module with the model-language names available. Each annotation maps to one IR field
+TYPE of docs/ir.md; anything else is a `ModelError` at the struct's line. `check_embedding`
+rejects embedding cycles once every struct of the program is known.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import typing
+from typing import TYPE_CHECKING, Any
+
+import pyfuzz.model as model_language
+from pyfuzz.errors import ModelError
+from pyfuzz.model.dsl import Func, Ref, Struct, _ArrayType, _Marker
+
+if TYPE_CHECKING:
+    from pyfuzz.model._program import Program
+
+MAX_ARRAY_LEN = 4096
+
+# Field types whose value is an embedded child object (storing to them is rejected).
+EMBEDDED_KINDS = frozenset(
+    ["mutex", "spinlock", "rwsem", "completion", "waitqueue", "list", "kref", "work"]
+)
+
+SUPPORTED_TYPES = (
+    "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "
+    "ListHead, Kref, Work, an embedded Struct subclass, Array[int | Ref[T] | Func, N]"
+)
+
+
+class _FieldError(Exception):
+    """An unsupported field annotation; becomes a ModelError at the struct's line."""
+
+
+def is_struct_class(obj: object) -> bool:
+    """True for a proper Struct subclass (not Struct itself)."""
+    return isinstance(obj, type) and issubclass(obj, Struct) and obj is not Struct
+
+
+def translate_struct(program: Program, cls: type) -> dict[str, Any]:
+    """The IR entry of struct `cls`; registers the structs its fields name."""
+    source, node = program.sources.class_def(cls)
+    file_id = program.file_id(source)
+    fields: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for klass in reversed(cls.__mro__):
+        if not (issubclass(klass, Struct) and klass is not Struct):
+            continue
+        for name, annotation in inspect.get_annotations(klass).items():
+            try:
+                resolved = _evaluate(annotation, klass)
+                if typing.get_origin(resolved) is typing.ClassVar:
+                    continue
+                if name in seen:
+                    raise _FieldError("is declared twice (a base struct already has it)")
+                if name in vars(klass):
+                    raise _FieldError(
+                        "has a default value; fields start zeroed (0, None) when allocated, "
+                        "so declare it without one and set it after kzalloc"
+                    )
+                ir_type = field_type(program, resolved)
+            except _FieldError as exc:
+                raise ModelError(
+                    f"field '{name}' of struct {cls.__name__} {exc}", source.display, node.lineno
+                ) from None
+            seen.add(name)
+            fields.append({"name": name, "type": ir_type})
+    return {"name": cls.__name__, "file": file_id, "line": node.lineno, "fields": fields}
+
+
+def field_type(program: Program, annotation: Any) -> Any:
+    """The IR TYPE of one (evaluated) field annotation."""
+    if annotation is int or annotation is bool:
+        return "int"
+    if annotation is Ref or typing.get_origin(annotation) is Ref:
+        return {"ref": _ref_target(program, annotation)}
+    if isinstance(annotation, type) and issubclass(annotation, _Marker) and annotation.ir_type:
+        return annotation.ir_type
+    if isinstance(annotation, type) and issubclass(annotation, Struct):
+        if annotation is Struct:
+            raise _FieldError("cannot embed the Struct base class; embed a Struct subclass")
+        return {"embed": program.struct_id(annotation)}
+    if isinstance(annotation, _ArrayType):
+        return _array_type(program, annotation)
+    raise _FieldError(f"has unsupported type {_describe(annotation)}; {SUPPORTED_TYPES}")
+
+
+def _ref_target(program: Program, annotation: Any) -> int | None:
+    if annotation is Ref:
+        return None
+    args = typing.get_args(annotation)
+    target = args[0] if len(args) == 1 else None
+    if isinstance(target, typing.ForwardRef):
+        raise _FieldError(f"names an unknown struct in Ref[{target.__forward_arg__!r}]")
+    if target is Struct:
+        return None
+    if isinstance(target, type) and issubclass(target, Struct):
+        return program.struct_id(target)
+    raise _FieldError(f"has Ref[{_describe(target)}]; Ref needs a Struct subclass")
+
+
+def _array_type(program: Program, annotation: _ArrayType) -> dict[str, Any]:
+    spec = annotation.spec
+    if not (isinstance(spec, tuple) and len(spec) == 2):
+        raise _FieldError(
+            "has a malformed Array; write Array[int, N], Array[Ref[T], N] or Array[Func, N]"
+        )
+    element: Any = spec[0]
+    length: Any = spec[1]
+    if element is int or element is bool:
+        kind = "int"
+    elif element is Func:
+        kind = "func"
+    elif element is Ref or typing.get_origin(element) is Ref:
+        _ref_target(program, element)
+        kind = "ref"
+    else:
+        raise _FieldError(
+            f"has Array elements of type {_describe(element)}; arrays hold int, Ref[T] or Func"
+        )
+    if isinstance(length, bool) or not isinstance(length, int):
+        raise _FieldError(f"has Array length {length!r}; the length must be an int constant")
+    if not 1 <= length <= MAX_ARRAY_LEN:
+        raise _FieldError(f"has Array length {length}; it must be in 1..{MAX_ARRAY_LEN}")
+    return {"array": kind, "len": length}
+
+
+def _evaluate(annotation: Any, klass: type) -> Any:
+    """Resolve string annotations and forward references in the declaring module."""
+    if isinstance(annotation, typing.ForwardRef):
+        annotation = annotation.__forward_arg__
+    if not isinstance(annotation, str):
+        if typing.get_origin(annotation) is Ref:
+            return Ref[_evaluate(typing.get_args(annotation)[0], klass)]  # type: ignore[misc]
+        if isinstance(annotation, _ArrayType) and isinstance(annotation.spec, tuple):
+            return _ArrayType(tuple(_evaluate(part, klass) for part in annotation.spec))
+        return annotation
+    module = sys.modules.get(klass.__module__)
+    namespace = {**vars(model_language), **(vars(module) if module else {})}
+    namespace.setdefault(klass.__name__, klass)
+    try:
+        value = eval(annotation, namespace)  # the model's own annotation text
+    except Exception as exc:  # any failure: unusable annotation
+        raise _FieldError(
+            f"has an annotation {annotation!r} that cannot be resolved: {exc}"
+        ) from None
+    return _evaluate(value, klass)
+
+
+def _describe(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return repr(annotation)
+
+
+def check_embedding(program: Program) -> None:
+    """Reject embedding cycles (`A` embeds `B` embeds `A`); call once all structs are known."""
+    state: dict[int, str] = {}
+    for start in range(len(program.structs)):
+        _visit(program, start, state, [])
+
+
+def _visit(program: Program, sid: int, state: dict[int, str], path: list[str]) -> None:
+    if state.get(sid) == "done":
+        return
+    struct = program.structs[sid]
+    if state.get(sid) == "active":
+        owner = struct["name"] + "."
+        start = next((i for i, step in enumerate(path) if step.startswith(owner)), 0)
+        cycle = " -> ".join([*path[start:], struct["name"]])
+        raise program.error(
+            f"struct {struct['name']} embeds itself ({cycle}); use Ref[...] for back-pointers",
+            struct["file"],
+            struct["line"],
+        )
+    state[sid] = "active"
+    for fld in struct["fields"]:
+        ftype = fld["type"]
+        if isinstance(ftype, dict) and "embed" in ftype:
+            _visit(program, ftype["embed"], state, [*path, f"{struct['name']}.{fld['name']}"])
+    state[sid] = "done"

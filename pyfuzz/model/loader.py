@@ -1,0 +1,147 @@
+"""Model file loading: import a model file as a fresh module and find its scenarios.
+
+`load_model_file` executes a model file under a module name derived from its resolved path
+(so two files with the same name never clash, and loading a file again re-executes it) and
+returns the `Scenario` objects it declares at module level. A syntax error or an exception while
+importing becomes a one-line `ModelError` with the file and line. `find_scenario` resolves a
+command-line spec `path/to/model.py[:name[:variant]]` to one scenario and a variant name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+from pyfuzz.errors import ModelError, ScenarioError
+from pyfuzz.model._source import display_path
+from pyfuzz.model.compiler import resolve_variant
+from pyfuzz.model.dsl import Scenario
+
+__all__ = ["find_scenario", "load_model_file"]
+
+# Exceptions raised inside the model language itself (primitive stubs) need no origin note.
+_LANGUAGE_DIR = Path(__file__).resolve().parent
+
+
+def load_model_file(path: str) -> list[Scenario]:
+    """Import the model file at `path` afresh and return its module-level scenarios.
+
+    Scenarios are module-level `Scenario` instances, also inside module-level lists and tuples,
+    in definition order, each once.
+
+    Raises:
+        ModelError: the file is missing, has a syntax error or raises while importing.
+    """
+    resolved = Path(path).resolve()
+    shown = _shown(resolved)
+    if not resolved.is_file():
+        raise ModelError("no such model file", shown)
+    module = _import(resolved, shown)
+    found: list[Scenario] = []
+    for value in list(vars(module).values()):
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, Scenario) and all(item is not seen for seen in found):
+                found.append(item)
+    return found
+
+
+def find_scenario(path_spec: str) -> tuple[Scenario, str]:
+    """Resolve `path/to/model.py[:name[:variant]]` to a scenario and a variant name.
+
+    The name may be omitted when the file declares exactly one scenario. Without a variant,
+    the scenario's default variant is returned (see `compiler.resolve_variant`).
+
+    Raises:
+        ScenarioError: no such file, an unknown or ambiguous scenario name, an unknown variant.
+        ModelError: the model file cannot be imported.
+    """
+    path, name, variant = _split_spec(path_spec)
+    scenarios = load_model_file(path)
+    shown = _shown(Path(path).resolve())
+    names = ", ".join(s.name for s in scenarios)
+    if not scenarios:
+        raise ScenarioError(f"{shown} declares no Scenario")
+    if name:
+        matches = [s for s in scenarios if s.name == name]
+        if not matches:
+            raise ScenarioError(f"no scenario '{name}' in {shown}; scenarios: {names}")
+        if len(matches) > 1:
+            raise ScenarioError(f"{shown} declares {len(matches)} scenarios named '{name}'")
+        scenario = matches[0]
+    elif len(scenarios) == 1:
+        scenario = scenarios[0]
+    else:
+        raise ScenarioError(
+            f"{shown} declares {len(scenarios)} scenarios; name one as {path}:NAME "
+            f"(scenarios: {names})"
+        )
+    return scenario, resolve_variant(scenario, variant or None)
+
+
+def _split_spec(spec: str) -> tuple[str, str, str]:
+    """(path, name, variant) of a spec; the path is the longest prefix naming a file."""
+    parts = spec.split(":")
+    for cut in range(len(parts), 0, -1):
+        path = ":".join(parts[:cut])
+        if Path(path).is_file():
+            rest = parts[cut:]
+            if len(rest) > 2:
+                raise ScenarioError(
+                    f"malformed scenario spec '{spec}'; write path/to/model.py[:name[:variant]]"
+                )
+            rest += [""] * (2 - len(rest))
+            return path, rest[0], rest[1]
+    raise ScenarioError(f"no such model file: {parts[0]}")
+
+
+def _shown(path: Path) -> str:
+    return display_path(path, Path.cwd().resolve())
+
+
+def _module_name(path: Path) -> str:
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    stem = re.sub(r"\W", "_", path.stem)
+    return f"_pyfuzz_model_{stem}_{digest}"
+
+
+def _import(path: Path, shown: str) -> ModuleType:
+    name = _module_name(path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ModelError("cannot import this file as a Python module", shown)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(name, None)
+        where = _shown(Path(exc.filename).resolve()) if exc.filename else shown
+        raise ModelError(f"syntax error: {exc.msg}", where, exc.lineno) from None
+    except Exception as exc:  # any failure: unusable model
+        sys.modules.pop(name, None)
+        if isinstance(exc, ModelError) and exc.file:
+            raise
+        raise _import_error(exc, path, shown) from None
+    return module
+
+
+def _import_error(exc: Exception, path: Path, shown: str) -> ModelError:
+    """A one-line ModelError at the model file's line that was executing when `exc` rose."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    line = None
+    for frame in frames:
+        if frame.filename and Path(frame.filename).resolve() == path:
+            line = frame.lineno
+    text = exc.bare_message if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
+    message = " ".join(f"error while importing the model: {text}".split())
+    deepest = frames[-1] if frames else None
+    if deepest and not deepest.filename.startswith("<"):
+        origin = Path(deepest.filename).resolve()
+        if origin != path and not origin.is_relative_to(_LANGUAGE_DIR):
+            message += f" (raised at {_shown(origin)}:{deepest.lineno})"
+    return ModelError(message, shown, line)

@@ -1,0 +1,460 @@
+//! One execution: the World, the threads, the step loop and the end-of-run oracles.
+//!
+//! `Execution::new` compiles nothing: it allocates the globals, runs the boot functions once
+//! and keeps the resulting World as the snapshot. `Execution::run` resets from that snapshot,
+//! decodes the workload through the decider, then loops: pick a runnable thread at every
+//! scheduling point, run it up to its next visible operation, until every thread is done, a
+//! finding fires, or nothing can run (timeouts, then hung-task and stranded-waiter checks).
+
+pub mod fail;
+pub mod interp;
+pub mod mem;
+pub mod prims;
+pub mod sync;
+pub mod thread;
+pub mod trace;
+pub mod wait;
+
+use crate::error::{CoreError, CoreResult};
+use crate::ir::{Context, Instr, Program};
+use crate::oracle::leak::find_leak;
+use crate::oracle::lockdep::LockGraph;
+use crate::oracle::{Finding, Kind};
+use crate::sched::{ChoiceKind, Decider, Point};
+use crate::world::{Value, World, NONE};
+use thread::{Frame, Status, Thread, Wait};
+pub use trace::TraceEvent;
+
+/// At most this many threads (actors plus work items) exist at once.
+pub const MAX_THREADS: usize = 64;
+
+/// How an execution ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Every thread finished (or only daemons are blocked) and no oracle fired.
+    Ok,
+    /// An oracle fired; see `Execution::finding`.
+    Finding,
+    /// The step bound was reached (a livelock or an unbounded loop in the model).
+    StepLimit,
+    /// A replayed choice could not be applied.
+    Invalid,
+}
+
+impl RunStatus {
+    /// The status name exposed to Python.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Finding => "finding",
+            RunStatus::StepLimit => "step-limit",
+            RunStatus::Invalid => "invalid",
+        }
+    }
+}
+
+/// The state of one execution, reused across runs.
+pub struct Execution<'p> {
+    pub prog: &'p Program,
+    pub world: World,
+    snapshot: World,
+    pub threads: Vec<Thread>,
+    pub nthreads: usize,
+    /// Bit i: thread i is runnable.
+    pub runnable: u64,
+    pub cur: u32,
+    pub steps: u64,
+    pub ops: u64,
+    pub switches: u64,
+    pub preemptions: u64,
+    pub choices: Vec<u32>,
+    pub finding: Option<Finding>,
+    pub lockgraph: LockGraph,
+    pub tracing: bool,
+    pub trace: Vec<TraceEvent>,
+    pending: Vec<u32>,
+    marks: Vec<bool>,
+    booting: bool,
+}
+
+impl<'p> Execution<'p> {
+    /// Allocates the globals, runs boot, and snapshots the World.
+    pub fn new(prog: &'p Program) -> CoreResult<Execution<'p>> {
+        let mut ex = Execution {
+            prog,
+            world: World::default(),
+            snapshot: World::default(),
+            threads: (0..MAX_THREADS).map(|_| Thread::new()).collect(),
+            nthreads: 0,
+            runnable: 0,
+            cur: NONE,
+            steps: 0,
+            ops: 0,
+            switches: 0,
+            preemptions: 0,
+            choices: Vec::with_capacity(256),
+            finding: None,
+            lockgraph: LockGraph::new(prog.lock_classes.len()),
+            tracing: false,
+            trace: Vec::new(),
+            pending: vec![NONE; MAX_THREADS],
+            marks: Vec::new(),
+            booting: true,
+        };
+        for &sid in &prog.globals {
+            let idx = ex.world.alloc_struct(prog, sid);
+            let r = ex.world.ref_of(idx);
+            ex.world.globals.push(r);
+        }
+        ex.boot()?;
+        ex.booting = false;
+        ex.lockgraph.mark_base();
+        ex.snapshot = ex.world.clone();
+        Ok(ex)
+    }
+
+    fn boot(&mut self) -> CoreResult<()> {
+        let prog = self.prog;
+        for &f in &prog.boot {
+            self.nthreads = 1;
+            self.runnable = 0;
+            self.threads[0].reset(NONE, Context::Process);
+            self.set_status(0, Status::Runnable);
+            self.push_frame(0, f, &[], 0, None);
+            let mut guard = 0u64;
+            while self.finding.is_none() && self.runnable != 0 {
+                let tid = if self.runnable & 1 != 0 {
+                    0
+                } else {
+                    self.runnable.trailing_zeros()
+                };
+                self.cur = tid;
+                self.step_thread(tid as usize);
+                guard += 1;
+                if guard > prog.config.max_steps * 10 {
+                    return Err(CoreError::BootFailed(format!(
+                        "boot function '{}' does not terminate",
+                        prog.functions[f as usize].name
+                    )));
+                }
+            }
+            if let Some(fnd) = &self.finding {
+                return Err(CoreError::BootFailed(format!(
+                    "{} during boot:\n{}",
+                    fnd.title, fnd.report
+                )));
+            }
+            if let Some(t) = (0..self.nthreads).find(|&t| self.threads[t].status == Status::Blocked)
+            {
+                return Err(CoreError::BootFailed(format!(
+                    "thread {t} blocked during boot in '{}'",
+                    self.threads[t]
+                        .frames
+                        .last()
+                        .map(|fr| prog.functions[fr.func as usize].name.as_str())
+                        .unwrap_or("?")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Enables or disables recording of the step trace for the next runs.
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
+    #[inline]
+    pub(crate) fn set_status(&mut self, tid: usize, s: Status) {
+        self.threads[tid].status = s;
+        if s == Status::Runnable {
+            self.runnable |= 1u64 << tid;
+        } else {
+            self.runnable &= !(1u64 << tid);
+        }
+    }
+
+    pub(crate) fn block(&mut self, tid: usize, w: Wait) {
+        self.threads[tid].wait = w;
+        self.threads[tid].retrying = true;
+        self.set_status(tid, Status::Blocked);
+    }
+
+    pub(crate) fn unblock(&mut self, tid: usize) {
+        if self.threads[tid].status == Status::Blocked {
+            self.threads[tid].wait = Wait::None;
+            self.set_status(tid, Status::Runnable);
+        }
+    }
+
+    fn reset(&mut self) {
+        self.world.reset_from(&self.snapshot);
+        self.lockgraph.reset();
+        self.nthreads = 0;
+        self.runnable = 0;
+        self.cur = NONE;
+        self.steps = 0;
+        self.ops = 0;
+        self.switches = 0;
+        self.preemptions = 0;
+        self.choices.clear();
+        self.finding = None;
+        self.trace.clear();
+    }
+
+    /// Decodes the workload: which actors run and which actions each performs.
+    fn start_workload(&mut self, d: &mut dyn Decider) {
+        let prog = self.prog;
+        for (ai, actor) in prog.actors.iter().enumerate() {
+            let ai32 = ai as u32;
+            let t = &mut self.threads[ai];
+            t.reset(ai32, actor.context);
+            t.status = Status::Done;
+            let enabled = if actor.optional {
+                let c = d
+                    .choose(ChoiceKind::ActorEnabled { actor: ai32 }, 2, 1)
+                    .min(1);
+                self.choices.push(c);
+                c == 1
+            } else {
+                true
+            };
+            if !enabled {
+                continue;
+            }
+            let n = if actor.min < actor.max {
+                let span = actor.max - actor.min + 1;
+                let def = actor.default.len() as u32 - actor.min;
+                let c = d
+                    .choose(ChoiceKind::ActionCount { actor: ai32 }, span, def)
+                    .min(span - 1);
+                self.choices.push(c);
+                actor.min + c
+            } else {
+                actor.min
+            };
+            let nact = actor.actions.len() as u32;
+            for slot in 0..n {
+                let def = actor.default.get(slot as usize).copied().unwrap_or(0);
+                let a = if nact > 1 {
+                    let c = d
+                        .choose(ChoiceKind::Action { actor: ai32, slot }, nact, def)
+                        .min(nact - 1);
+                    self.choices.push(c);
+                    c
+                } else {
+                    0
+                };
+                self.threads[ai].actions.push(a);
+            }
+            if n > 0 {
+                self.threads[ai].status = Status::Runnable;
+            }
+        }
+        self.nthreads = prog.actors.len();
+        for ai in 0..self.nthreads {
+            if self.threads[ai].status == Status::Runnable {
+                self.runnable |= 1u64 << ai;
+                self.start_next_action(ai);
+            }
+        }
+    }
+
+    /// Pushes the frame of the thread's next action; returns false when there is none.
+    pub(crate) fn start_next_action(&mut self, tid: usize) -> bool {
+        let prog = self.prog;
+        let t = &mut self.threads[tid];
+        if t.actor == NONE || t.next_action as usize >= t.actions.len() {
+            return false;
+        }
+        let actor = &prog.actors[t.actor as usize];
+        let action = &actor.actions[t.actions[t.next_action as usize] as usize];
+        t.next_action += 1;
+        let mut args = [Value::Null; 16];
+        for (i, a) in action.args.iter().enumerate() {
+            args[i] = match *a {
+                crate::ir::ConstArg::Int(v) => Value::Int(v),
+                crate::ir::ConstArg::Null => Value::Null,
+                crate::ir::ConstArg::Global(g) => Value::Ref(self.world.globals[g as usize]),
+                crate::ir::ConstArg::Func(f) => Value::Func(f),
+                crate::ir::ConstArg::Str(s) => Value::Str(s),
+            };
+        }
+        let n = action.args.len();
+        self.push_frame(tid, action.func, &args[..n], 0, None);
+        true
+    }
+
+    /// Runs one execution with decisions from `d`.
+    pub fn run(&mut self, d: &mut dyn Decider) -> RunStatus {
+        self.reset();
+        d.begin();
+        self.start_workload(d);
+        let max_steps = self.prog.config.max_steps;
+        let wants_pending = d.wants_pending();
+        let mut pending = std::mem::take(&mut self.pending);
+        let status = loop {
+            if self.finding.is_some() {
+                break RunStatus::Finding;
+            }
+            if d.diverged() {
+                break RunStatus::Invalid;
+            }
+            if self.steps >= max_steps {
+                break RunStatus::StepLimit;
+            }
+            let mask = self.runnable;
+            if mask == 0 {
+                if self.fire_timeout() {
+                    continue;
+                }
+                self.quiescent_checks();
+                break if self.finding.is_some() {
+                    RunStatus::Finding
+                } else {
+                    RunStatus::Ok
+                };
+            }
+            let cur = self.cur;
+            let voluntary = cur != NONE && self.threads[cur as usize].yielded;
+            let cur_runnable = cur != NONE && mask & (1u64 << cur) != 0;
+            let tid = if mask.count_ones() == 1 && (!voluntary || !cur_runnable) {
+                mask.trailing_zeros()
+            } else if mask.count_ones() == 1 {
+                cur
+            } else {
+                if wants_pending {
+                    for (t, p) in pending.iter_mut().enumerate().take(self.nthreads) {
+                        *p = self.pending_object(t);
+                    }
+                }
+                let p = Point {
+                    runnable: mask,
+                    current: cur,
+                    voluntary,
+                    step: self.steps,
+                    pending: &pending[..self.nthreads],
+                };
+                let t = d.pick(&p);
+                let t = if t < 64 && mask & (1u64 << t) != 0 {
+                    t
+                } else {
+                    // A decider bug or a diverged replay: fall back deterministically.
+                    crate::sched::default_pick(&p)
+                };
+                if p.is_preemption(t) {
+                    self.preemptions += 1;
+                }
+                self.choices.push(t);
+                d.after_step(t, &p);
+                t
+            };
+            if tid != cur {
+                self.switches += 1;
+            }
+            if cur != NONE {
+                self.threads[cur as usize].yielded = false;
+            }
+            self.cur = tid;
+            self.step_thread(tid as usize);
+        };
+        self.pending = pending;
+        status
+    }
+
+    /// Wakes the lowest thread in a timed wait, if any (virtual time advances only when
+    /// nothing else can run).
+    fn fire_timeout(&mut self) -> bool {
+        for tid in 0..self.nthreads {
+            let t = &self.threads[tid];
+            if t.status == Status::Blocked && t.wait.has_timeout() {
+                self.threads[tid].timed_out = true;
+                self.unblock(tid);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Nothing can run: hung tasks, stranded waiters, then leaks.
+    fn quiescent_checks(&mut self) {
+        let prog = self.prog;
+        let reportable = |t: &Thread| {
+            t.status == Status::Blocked
+                && !(t.actor != NONE && prog.actors[t.actor as usize].daemon)
+        };
+        if let Some(tid) = (0..self.nthreads)
+            .find(|&i| reportable(&self.threads[i]) && !self.threads[i].wait.interruptible())
+        {
+            self.report_hung_task(tid);
+            return;
+        }
+        if let Some(tid) = (0..self.nthreads)
+            .find(|&i| reportable(&self.threads[i]) && self.threads[i].wait.interruptible())
+        {
+            self.report_stranded(tid);
+            return;
+        }
+        let mut marks = std::mem::take(&mut self.marks);
+        let leak = find_leak(&self.world, &self.threads[..self.nthreads], &mut marks);
+        self.marks = marks;
+        if let Some(obj) = leak {
+            self.report_leak(obj);
+        }
+    }
+
+    /// The object the thread's next visible operation touches, if it can be told.
+    pub fn pending_object(&self, tid: usize) -> u32 {
+        let t = &self.threads[tid];
+        if t.status != Status::Runnable {
+            return NONE;
+        }
+        let Some(fr) = t.frames.last() else {
+            return NONE;
+        };
+        let f = &self.prog.functions[fr.func as usize];
+        let Some(ins) = f.code.get(fr.pc as usize) else {
+            return NONE;
+        };
+        let reg = match *ins {
+            Instr::Load { a, .. }
+            | Instr::Store { a, .. }
+            | Instr::ILoad { a, .. }
+            | Instr::IStore { a, .. } => Some(a),
+            Instr::Prim { args, .. } if args.len > 0 => Some(self.prog.arg_regs(args)[0]),
+            _ => None,
+        };
+        match reg.map(|r| t.regs[fr.base as usize + r as usize]) {
+            Some(Value::Ref(r)) => r.idx,
+            _ => NONE,
+        }
+    }
+
+    /// Pushes a call frame on thread `tid`.
+    pub(crate) fn push_frame(
+        &mut self,
+        tid: usize,
+        func: u32,
+        args: &[Value],
+        ret_dst: u8,
+        ret_override: Option<Value>,
+    ) {
+        let f = &self.prog.functions[func as usize];
+        let t = &mut self.threads[tid];
+        let base = t.regs.len();
+        t.regs.resize(base + f.locals as usize, Value::Null);
+        t.regs[base..base + args.len()].copy_from_slice(args);
+        t.frames.push(Frame {
+            func,
+            pc: 0,
+            base: base as u32,
+            ret_dst,
+            ret_override,
+        });
+    }
+
+    /// Summary figures of the last run.
+    pub fn finding_kind(&self) -> Option<Kind> {
+        self.finding.as_ref().map(|f| f.kind)
+    }
+}

@@ -1,0 +1,50 @@
+//! kmemleak at the end of a run: every allocation not reachable from a global or from a live
+//! thread's registers is an unreferenced object.
+
+use crate::exec::thread::{Status, Thread};
+use crate::ir::ObjKind;
+use crate::world::{Value, World};
+
+/// Returns the first unreachable, unfreed allocation base (lowest index), if any.
+/// `marks` is scratch space reused between runs.
+pub fn find_leak(world: &World, threads: &[Thread], marks: &mut Vec<bool>) -> Option<u32> {
+    marks.clear();
+    marks.resize(world.objs.len(), false);
+    let mut stack: Vec<u32> = Vec::new();
+    let push = |v: Value, marks: &mut Vec<bool>, stack: &mut Vec<u32>| {
+        if let Value::Ref(r) = v {
+            if world.is_live(r) {
+                let base = world.objs[r.idx as usize].base;
+                if !marks[base as usize] {
+                    marks[base as usize] = true;
+                    stack.push(base);
+                }
+            }
+        }
+    };
+    for g in &world.globals {
+        push(Value::Ref(*g), marks, &mut stack);
+    }
+    for t in threads.iter().filter(|t| t.status != Status::Done) {
+        for &v in &t.regs {
+            push(v, marks, &mut stack);
+        }
+    }
+    while let Some(base) = stack.pop() {
+        let mut i = base as usize;
+        while i < world.objs.len() && (i == base as usize || world.objs[i].base == base) {
+            let o = world.objs[i];
+            let s = o.vals_start as usize;
+            for k in 0..o.vals_len as usize {
+                push(world.vals[s + k], marks, &mut stack);
+            }
+            i += 1;
+        }
+    }
+    (0..world.objs.len())
+        .find(|&i| {
+            let o = &world.objs[i];
+            o.base == i as u32 && !o.freed && !marks[i] && o.kind != ObjKind::Iomem
+        })
+        .map(|i| i as u32)
+}

@@ -1,0 +1,94 @@
+//! Rendering helpers for kernel-style reports: call-trace lines with model file:line, task
+//! names, the separator lines KASAN and lockdep print.
+
+use crate::exec::thread::Thread;
+use crate::ir::{Context, Program};
+use crate::world::NONE;
+
+/// The `====...` line KASAN and kmemleak reports are framed with.
+pub const RULE: &str = "==================================================================";
+/// lockdep's `------` line.
+pub const DASHES: &str = "------------------------------------------------------";
+/// The kernel version string of the modelled kernel.
+pub const UNAME: &str = "Not tainted 6.12.0-pyfuzz #1";
+
+/// One call-trace line: ` func+0xoff/0xsize file:line`.
+pub fn frame_line(prog: &Program, func: u32, pc: u32) -> String {
+    let f = &prog.functions[func as usize];
+    let (file, line) = prog.location(func, pc.min(f.code.len().saturating_sub(1) as u32));
+    format!(
+        " {}+0x{:x}/0x{:x} {}:{}",
+        f.name,
+        pc as usize * 4,
+        (f.code.len().max(1)) * 4,
+        file,
+        line
+    )
+}
+
+/// `func+0xoff/0xsize` for first lines.
+pub fn symbol(prog: &Program, func: u32, pc: u32) -> String {
+    let f = &prog.functions[func as usize];
+    format!(
+        "{}+0x{:x}/0x{:x}",
+        f.name,
+        pc as usize * 4,
+        f.code.len().max(1) * 4
+    )
+}
+
+/// The frames of a thread, innermost first, with callers pointing at their call site.
+pub fn frames_of(t: &Thread) -> Vec<(u32, u32)> {
+    let n = t.frames.len();
+    t.frames
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, f)| {
+            let pc = if i + 1 == n {
+                f.pc
+            } else {
+                f.pc.saturating_sub(1)
+            };
+            (f.func, pc)
+        })
+        .collect()
+}
+
+/// The task's comm (at most 15 characters, like TASK_COMM_LEN) and a stable pid.
+pub fn task(prog: &Program, t: &Thread, tid: usize) -> (String, u32) {
+    let comm = if t.name_actor != NONE {
+        prog.actors[t.name_actor as usize].name.clone()
+    } else if t.ctx == Context::Work {
+        format!("kworker/0:{tid}")
+    } else {
+        "swapper/0".to_string()
+    };
+    let comm: String = comm.chars().take(15).collect();
+    (comm, 1000 + tid as u32)
+}
+
+/// A `Call Trace:` block for the given frames (innermost first), with an optional primitive
+/// frame on top (the kernel function the model called).
+pub fn call_trace(prog: &Program, frames: &[(u32, u32)], top: Option<&str>) -> String {
+    let mut s = String::from("Call Trace:\n <TASK>\n");
+    if let Some(p) = top {
+        s.push_str(&format!(" {p}\n"));
+    }
+    for &(f, pc) in frames {
+        s.push_str(&frame_line(prog, f, pc));
+        s.push('\n');
+    }
+    s.push_str(" </TASK>\n");
+    s
+}
+
+/// The first function, innermost first, that is not marked infrastructure.
+pub fn title_function(prog: &Program, frames: &[(u32, u32)]) -> String {
+    frames
+        .iter()
+        .find(|(f, _)| !prog.functions[*f as usize].infra)
+        .or(frames.first())
+        .map(|(f, _)| prog.functions[*f as usize].name.clone())
+        .unwrap_or_else(|| "<unknown>".to_string())
+}

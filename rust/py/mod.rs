@@ -1,0 +1,22 @@
+//! The pyo3 module `pyfuzz._core`: the only place that touches Python. Compiles an IR program
+//! once (`Program`), and runs executions with the GIL released: from bytes, in batches, as a
+//! replay, or as bounded exhaustive search. Errors map to Python exceptions in `errors`.
+
+mod errors;
+mod program;
+mod types;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let oracles: Vec<&str> = crate::oracle::Kind::ALL.iter().map(|k| k.name()).collect();
+    m.add("ORACLES", pyo3::types::PyTuple::new(m.py(), oracles)?)?;
+    m.add_class::<program::PyProgram>()?;
+    m.add_class::<types::PyOutcome>()?;
+    m.add_class::<types::PyFinding>()?;
+    m.add_class::<types::PyBatch>()?;
+    m.add_class::<types::PyVerify>()?;
+    Ok(())
+}

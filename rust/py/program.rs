@@ -1,0 +1,161 @@
+//! `Program`: a validated IR program plus its post-boot snapshot, and the run entry points.
+//! Each call builds its Execution from the cached program and releases the GIL while the
+//! core runs; the step loop never calls back into Python.
+
+use super::errors::to_py;
+use super::types::{PyBatch, PyOutcome, PyVerify};
+use crate::exec::Execution;
+use crate::ir::{load_program, Program};
+use crate::runner::{self, Strategy};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::sync::Mutex;
+
+/// A compiled scenario program.
+///
+/// The Program is leaked once per `Program(...)` construction so that the cached warm
+/// Execution can borrow it for `'static` without unsafe code; programs are built a handful
+/// of times per process (once per scenario variant), so this is a bounded cost.
+#[pyclass(frozen, name = "Program", module = "pyfuzz._core")]
+pub struct PyProgram {
+    prog: &'static Program,
+    /// A warm execution reused by consecutive calls (the atheris hot path).
+    warm: Mutex<Option<Execution<'static>>>,
+}
+
+impl PyProgram {
+    fn with_exec<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut Execution) -> T + Send,
+    ) -> PyResult<T> {
+        let prog: &'static Program = self.prog;
+        py.detach(|| {
+            let mut guard = self.warm.lock().unwrap_or_else(|e| e.into_inner());
+            match guard.as_mut() {
+                Some(ex) => Ok(f(ex)),
+                None => {
+                    let mut ex = Execution::new(prog)?;
+                    let r = f(&mut ex);
+                    *guard = Some(ex);
+                    Ok(r)
+                }
+            }
+        })
+        .map_err(to_py)
+    }
+}
+
+#[pymethods]
+impl PyProgram {
+    /// Validates the IR (bytes of JSON) and runs the scenario's boot functions.
+    #[new]
+    fn new(py: Python<'_>, ir: &[u8]) -> PyResult<PyProgram> {
+        let prog = py.detach(|| load_program(ir)).map_err(to_py)?;
+        let p = PyProgram {
+            prog: Box::leak(Box::new(prog)),
+            warm: Mutex::new(None),
+        };
+        // Boot now so a broken scenario fails at construction.
+        p.with_exec(py, |_| ())?;
+        Ok(p)
+    }
+
+    #[getter]
+    fn name(&self) -> String {
+        self.prog.name.clone()
+    }
+
+    #[getter]
+    fn variant(&self) -> String {
+        self.prog.variant.clone()
+    }
+
+    /// Actor names in thread-id order.
+    #[getter]
+    fn actors(&self) -> Vec<String> {
+        self.prog.actors.iter().map(|a| a.name.clone()).collect()
+    }
+
+    /// Summary of the program: counts of functions, structs, lock classes, actors.
+    fn describe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("name", &self.prog.name)?;
+        d.set_item("variant", &self.prog.variant)?;
+        d.set_item("functions", self.prog.functions.len())?;
+        d.set_item("structs", self.prog.structs.len())?;
+        d.set_item("lock_classes", self.prog.lock_classes.len())?;
+        d.set_item("actors", self.actors())?;
+        d.set_item("lockdep", self.prog.config.lockdep)?;
+        d.set_item("max_steps", self.prog.config.max_steps)?;
+        Ok(d)
+    }
+
+    /// One execution whose decisions come from `data` (then a PRNG seeded by it).
+    #[pyo3(signature = (data, *, trace = false))]
+    fn run_bytes(&self, py: Python<'_>, data: &[u8], trace: bool) -> PyResult<PyOutcome> {
+        let data = data.to_vec();
+        let o = self.with_exec(py, move |ex| runner::run_bytes(ex, &data, trace))?;
+        PyOutcome::from_core(py, o)
+    }
+
+    /// Replays a choice list. `strict`: a choice that cannot apply gives status "invalid".
+    #[pyo3(signature = (choices, *, trace = true, strict = true))]
+    fn replay(
+        &self,
+        py: Python<'_>,
+        choices: Vec<u32>,
+        trace: bool,
+        strict: bool,
+    ) -> PyResult<PyOutcome> {
+        let o = self.with_exec(py, move |ex| runner::replay(ex, &choices, strict, trace))?;
+        PyOutcome::from_core(py, o)
+    }
+
+    /// Runs up to `executions` executions under "random", "pct" (with `depth`) or "pos".
+    #[pyo3(signature = (strategy, executions, *, seed = 0, depth = 3, stop_on_finding = true))]
+    fn run_batch(
+        &self,
+        py: Python<'_>,
+        strategy: &str,
+        executions: u64,
+        seed: u64,
+        depth: u32,
+        stop_on_finding: bool,
+    ) -> PyResult<PyBatch> {
+        let strat = Strategy::parse(strategy, depth).map_err(to_py)?;
+        let r = self.with_exec(py, move |ex| {
+            runner::run_batch(ex, strat, executions, seed, stop_on_finding)
+        })?;
+        let (first_at, outcome) = match r.first {
+            Some((i, o)) => (Some(i), Some(Py::new(py, PyOutcome::from_core(py, o)?)?)),
+            None => (None, None),
+        };
+        Ok(PyBatch {
+            executions: r.executions,
+            steps: r.steps,
+            ops: r.ops,
+            step_limits: r.step_limits,
+            findings: r.findings,
+            first_at,
+            outcome,
+        })
+    }
+
+    /// Bounded exhaustive search with up to `preemptions` preemptions.
+    #[pyo3(signature = (preemptions, *, max_schedules = 10_000_000))]
+    fn verify(&self, py: Python<'_>, preemptions: u32, max_schedules: u64) -> PyResult<PyVerify> {
+        let r = self.with_exec(py, move |ex| runner::verify(ex, preemptions, max_schedules))?;
+        let outcome = match r.outcome {
+            Some(o) => Some(Py::new(py, PyOutcome::from_core(py, o)?)?),
+            None => None,
+        };
+        Ok(PyVerify {
+            schedules: r.schedules,
+            bound: r.bound,
+            complete: r.complete,
+            step_limits: r.step_limits,
+            outcome,
+        })
+    }
+}

@@ -1,0 +1,182 @@
+//! Runs executions under a strategy: one from bytes, a batch under random/PCT/POS with a
+//! budget, a replay of a choice list, or bounded exhaustive search (`verify`) by iterative
+//! preemption bounding, which also yields the minimal preemption count a finding needs.
+
+use crate::error::{CoreError, CoreResult};
+use crate::exec::{Execution, RunStatus};
+use crate::outcome::Outcome;
+use crate::sched::bytes::FromBytes;
+use crate::sched::dfs::Dfs;
+use crate::sched::pct::Pct;
+use crate::sched::pos::Pos;
+use crate::sched::random::RandomWalk;
+use crate::sched::replay::Replay;
+use crate::sched::Decider;
+
+/// A batch strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    Random,
+    Pct { depth: u32 },
+    Pos,
+}
+
+impl Strategy {
+    /// Parses `random`, `pct` (with `depth`) or `pos`.
+    pub fn parse(name: &str, depth: u32) -> CoreResult<Strategy> {
+        match name {
+            "random" => Ok(Strategy::Random),
+            "pct" => Ok(Strategy::Pct {
+                depth: depth.max(1),
+            }),
+            "pos" => Ok(Strategy::Pos),
+            other => Err(CoreError::InvalidRequest(format!(
+                "unknown strategy '{other}' (expected random, pct or pos)"
+            ))),
+        }
+    }
+}
+
+/// The result of a batch.
+#[derive(Clone, Debug, Default)]
+pub struct BatchResult {
+    pub executions: u64,
+    pub steps: u64,
+    pub ops: u64,
+    pub step_limits: u64,
+    /// The first finding: the 1-based execution index and its outcome.
+    pub first: Option<(u64, Outcome)>,
+    /// Findings in total (counting repeats).
+    pub findings: u64,
+}
+
+/// Runs one execution from fuzzer bytes.
+pub fn run_bytes(ex: &mut Execution, data: &[u8], trace: bool) -> Outcome {
+    ex.set_tracing(trace);
+    let mut d = FromBytes::new(data);
+    let st = ex.run(&mut d);
+    Outcome::capture(ex, st, trace)
+}
+
+/// Replays a choice list (strict: inapplicable choices make the outcome "invalid").
+pub fn replay(ex: &mut Execution, choices: &[u32], strict: bool, trace: bool) -> Outcome {
+    ex.set_tracing(trace);
+    let mut d = Replay::new(choices, strict);
+    let st = ex.run(&mut d);
+    Outcome::capture(ex, st, trace)
+}
+
+/// Runs up to `executions` executions; stops at the first finding when asked.
+pub fn run_batch(
+    ex: &mut Execution,
+    strategy: Strategy,
+    executions: u64,
+    seed: u64,
+    stop_on_finding: bool,
+) -> BatchResult {
+    ex.set_tracing(false);
+    let mut res = BatchResult::default();
+    match strategy {
+        Strategy::Random => {
+            let mut d = RandomWalk::new(seed);
+            batch_loop(ex, &mut d, executions, stop_on_finding, &mut res, |_, _| {});
+        }
+        Strategy::Pos => {
+            let mut d = Pos::new(seed);
+            batch_loop(ex, &mut d, executions, stop_on_finding, &mut res, |_, _| {});
+        }
+        Strategy::Pct { depth } => {
+            let mut d = Pct::new(seed, depth);
+            // k: the longest run seen so far (PCT's estimate of the execution length).
+            batch_loop(
+                ex,
+                &mut d,
+                executions,
+                stop_on_finding,
+                &mut res,
+                |d, steps| {
+                    d.k = d.k.max(steps);
+                },
+            );
+        }
+    }
+    res
+}
+
+fn batch_loop<D: Decider>(
+    ex: &mut Execution,
+    d: &mut D,
+    executions: u64,
+    stop_on_finding: bool,
+    res: &mut BatchResult,
+    mut observe: impl FnMut(&mut D, u64),
+) {
+    for i in 0..executions {
+        let st = ex.run(d);
+        res.executions += 1;
+        res.steps += ex.steps;
+        res.ops += ex.ops;
+        observe(d, ex.steps);
+        match st {
+            RunStatus::Finding => {
+                res.findings += 1;
+                if res.first.is_none() {
+                    res.first = Some((i + 1, Outcome::capture(ex, st, false)));
+                }
+                if stop_on_finding {
+                    return;
+                }
+            }
+            RunStatus::StepLimit => res.step_limits += 1,
+            _ => {}
+        }
+    }
+}
+
+/// The result of bounded exhaustive search.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyResult {
+    /// Executions run, over all bounds.
+    pub schedules: u64,
+    /// The highest bound fully explored (or being explored when a finding or the budget
+    /// stopped the search).
+    pub bound: u32,
+    /// Whether every schedule within `bound` was explored.
+    pub complete: bool,
+    pub step_limits: u64,
+    /// The first finding, at the smallest bound that has one.
+    pub outcome: Option<Outcome>,
+}
+
+/// Exhaustive search with 0, 1, ..., `max_preemptions` preemptions over the default
+/// workload; stops at the first finding (whose preemption count is then minimal) or when
+/// `max_schedules` executions have run.
+pub fn verify(ex: &mut Execution, max_preemptions: u32, max_schedules: u64) -> VerifyResult {
+    ex.set_tracing(false);
+    let mut res = VerifyResult::default();
+    for bound in 0..=max_preemptions {
+        res.bound = bound;
+        res.complete = false;
+        let mut d = Dfs::new(bound);
+        loop {
+            if res.schedules >= max_schedules {
+                return res;
+            }
+            let st = ex.run(&mut d);
+            res.schedules += 1;
+            match st {
+                RunStatus::Finding => {
+                    res.outcome = Some(Outcome::capture(ex, st, false));
+                    return res;
+                }
+                RunStatus::StepLimit => res.step_limits += 1,
+                _ => {}
+            }
+            if !d.backtrack() {
+                break;
+            }
+        }
+        res.complete = true;
+    }
+    res
+}

@@ -1,0 +1,111 @@
+//! Bounded exhaustive search: stateless depth-first exploration of the scheduling tree with
+//! a preemption bound (CHESS-style iterative context bounding). The workload is fixed to
+//! the default one. Nodes persist across re-executions: each run replays the chosen prefix,
+//! extends it with non-preemptive default choices, and `backtrack` picks the deepest node
+//! with an unexplored alternative that stays within the bound.
+
+use super::{default_pick, ChoiceKind, Decider, Point};
+use crate::world::NONE;
+
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    runnable: u64,
+    current: u32,
+    voluntary: bool,
+    chosen: u32,
+    explored: u64,
+    preemptions_before: u32,
+}
+
+impl Node {
+    fn costs_preemption(&self, t: u32) -> bool {
+        self.current != NONE
+            && t != self.current
+            && !self.voluntary
+            && self.runnable & (1u64 << self.current) != 0
+    }
+}
+
+/// The DFS decider.
+pub struct Dfs {
+    bound: u32,
+    nodes: Vec<Node>,
+    pos: usize,
+    preemptions: u32,
+    diverged: bool,
+}
+
+impl Dfs {
+    /// Exhaustive search over schedules with at most `bound` preemptions.
+    pub fn new(bound: u32) -> Dfs {
+        Dfs {
+            bound,
+            nodes: Vec::new(),
+            pos: 0,
+            preemptions: 0,
+            diverged: false,
+        }
+    }
+
+    /// Prepares the next schedule; false when the bounded tree is exhausted.
+    pub fn backtrack(&mut self) -> bool {
+        self.nodes.truncate(self.pos);
+        while let Some(node) = self.nodes.last_mut() {
+            let mut cand = node.runnable & !node.explored;
+            while cand != 0 {
+                let t = cand.trailing_zeros();
+                cand &= cand - 1;
+                node.explored |= 1u64 << t;
+                let cost = node.costs_preemption(t) as u32;
+                if node.preemptions_before + cost <= self.bound {
+                    node.chosen = t;
+                    return true;
+                }
+            }
+            self.nodes.pop();
+        }
+        false
+    }
+}
+
+impl Decider for Dfs {
+    fn begin(&mut self) {
+        self.pos = 0;
+        self.preemptions = 0;
+        self.diverged = false;
+    }
+
+    fn choose(&mut self, _kind: ChoiceKind, _n: u32, default: u32) -> u32 {
+        default
+    }
+
+    fn pick(&mut self, p: &Point) -> u32 {
+        let t = if let Some(node) = self.nodes.get(self.pos) {
+            if node.runnable != p.runnable || node.current != p.current {
+                // The model is not deterministic under replay: a pyfuzz bug.
+                self.diverged = true;
+            }
+            node.chosen
+        } else {
+            let t = default_pick(p);
+            self.nodes.push(Node {
+                runnable: p.runnable,
+                current: p.current,
+                voluntary: p.voluntary,
+                chosen: t,
+                explored: 1u64 << t,
+                preemptions_before: self.preemptions,
+            });
+            t
+        };
+        if p.is_preemption(t) {
+            self.preemptions += 1;
+        }
+        self.pos += 1;
+        t
+    }
+
+    fn diverged(&self) -> bool {
+        self.diverged
+    }
+}

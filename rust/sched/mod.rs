@@ -1,0 +1,100 @@
+//! Schedulers decide; executions apply. A `Decider` answers two questions: workload choices
+//! (which actors run, which actions) and, at every scheduling point with more than one
+//! runnable thread, which thread runs next. The execution records every answer in the
+//! canonical choice list, so any decider's run can be replayed exactly.
+
+pub mod bytes;
+pub mod dfs;
+pub mod pct;
+pub mod pos;
+pub mod random;
+pub mod replay;
+
+use crate::world::NONE;
+
+/// What a workload choice is about (so a decider can answer with the default workload).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChoiceKind {
+    /// Whether optional actor `actor` runs (0/1).
+    ActorEnabled { actor: u32 },
+    /// How many actions the actor performs, minus its minimum.
+    ActionCount { actor: u32 },
+    /// Which action fills slot `slot`.
+    Action { actor: u32, slot: u32 },
+}
+
+/// A scheduling point.
+#[derive(Clone, Copy, Debug)]
+pub struct Point<'a> {
+    /// Bit i set: thread i can run. At least two options exist when a decider is asked.
+    pub runnable: u64,
+    /// The thread that ran last, or NONE.
+    pub current: u32,
+    /// Whether `current` yielded voluntarily (switching away is then not a preemption).
+    pub voluntary: bool,
+    /// Visible steps executed so far.
+    pub step: u64,
+    /// For each thread, the object its next visible operation touches (NONE if unknown);
+    /// filled only for deciders that ask for it.
+    pub pending: &'a [u32],
+}
+
+impl Point<'_> {
+    /// Whether choosing `tid` here would be a preemption.
+    pub fn is_preemption(&self, tid: u32) -> bool {
+        self.current != NONE
+            && tid != self.current
+            && !self.voluntary
+            && self.runnable & (1u64 << self.current) != 0
+    }
+}
+
+/// The source of every decision of an execution.
+pub trait Decider {
+    /// Called at the start of every execution.
+    fn begin(&mut self) {}
+    /// A workload choice in `0..n` (n >= 2); `default` is the default workload's answer.
+    fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32;
+    /// The thread to run at a scheduling point; must be runnable.
+    fn pick(&mut self, p: &Point) -> u32;
+    /// Whether `Point::pending` must be computed.
+    fn wants_pending(&self) -> bool {
+        false
+    }
+    /// Called after a thread was chosen and ran one step (for priority schedulers).
+    fn after_step(&mut self, _tid: u32, _p: &Point) {}
+    /// True when a replayed choice could not be applied (the run diverged).
+    fn diverged(&self) -> bool {
+        false
+    }
+}
+
+/// The non-preemptive default: keep the current thread; after a voluntary yield, the next
+/// runnable thread in round-robin order; otherwise the lowest runnable thread.
+pub fn default_pick(p: &Point) -> u32 {
+    let cur_ok = p.current != NONE && p.runnable & (1u64 << p.current) != 0;
+    if cur_ok && !p.voluntary {
+        return p.current;
+    }
+    if p.current != NONE && p.voluntary {
+        let others = p.runnable & !(1u64 << p.current);
+        if others != 0 {
+            let above = others & !((2u64 << p.current) - 1);
+            return if above != 0 {
+                above.trailing_zeros()
+            } else {
+                others.trailing_zeros()
+            };
+        }
+    }
+    p.runnable.trailing_zeros()
+}
+
+/// The `k`-th (0-based) set bit of `mask`.
+#[inline]
+pub fn nth_set_bit(mut mask: u64, k: u32) -> u32 {
+    for _ in 0..k {
+        mask &= mask - 1;
+    }
+    mask.trailing_zeros()
+}

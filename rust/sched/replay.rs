@@ -1,0 +1,67 @@
+//! Replays a recorded choice list. In strict mode a choice that cannot be applied (a thread
+//! that is not runnable, a workload value out of range) marks the run diverged, which the
+//! execution reports as status "invalid"; in lenient mode (used by the minimizer) it falls
+//! back to the default. When the list runs out, the run continues without preemptions.
+
+use super::{default_pick, ChoiceKind, Decider, Point};
+
+/// The replay decider.
+pub struct Replay<'a> {
+    choices: &'a [u32],
+    pos: usize,
+    strict: bool,
+    diverged: bool,
+}
+
+impl<'a> Replay<'a> {
+    /// Replays `choices`; `strict` makes inapplicable choices an error.
+    pub fn new(choices: &'a [u32], strict: bool) -> Replay<'a> {
+        Replay {
+            choices,
+            pos: 0,
+            strict,
+            diverged: false,
+        }
+    }
+
+    fn next(&mut self) -> Option<u32> {
+        let c = self.choices.get(self.pos).copied();
+        if c.is_some() {
+            self.pos += 1;
+        }
+        c
+    }
+}
+
+impl Decider for Replay<'_> {
+    fn begin(&mut self) {
+        self.pos = 0;
+        self.diverged = false;
+    }
+
+    fn choose(&mut self, _kind: ChoiceKind, n: u32, default: u32) -> u32 {
+        match self.next() {
+            Some(c) if c < n => c,
+            Some(_) => {
+                self.diverged |= self.strict;
+                default.min(n - 1)
+            }
+            None => default.min(n - 1),
+        }
+    }
+
+    fn pick(&mut self, p: &Point) -> u32 {
+        match self.next() {
+            Some(t) if t < 64 && p.runnable & (1u64 << t) != 0 => t,
+            Some(_) => {
+                self.diverged |= self.strict;
+                default_pick(p)
+            }
+            None => default_pick(p),
+        }
+    }
+
+    fn diverged(&self) -> bool {
+        self.diverged
+    }
+}
