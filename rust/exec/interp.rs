@@ -10,6 +10,10 @@ use crate::world::{ObjRef, Value, NONE};
 /// Calls nested deeper than this are a model error (unbounded recursion).
 const MAX_DEPTH: usize = 64;
 
+/// Local instructions one step may run before it is reported as a loop that never reaches a
+/// visible operation (the model would hang the interpreter otherwise).
+const MAX_LOCAL_OPS_PER_STEP: u32 = 1 << 20;
+
 /// Outcome of checking a reference before an access.
 pub(crate) enum Access {
     Ok(ObjRef),
@@ -22,6 +26,7 @@ impl Execution<'_> {
     pub(crate) fn step_thread(&mut self, tid: usize) {
         let prog = self.prog;
         let mut first = true;
+        let mut local_budget = MAX_LOCAL_OPS_PER_STEP;
         if self.threads[tid].work != NONE {
             self.work_started(tid);
         }
@@ -32,6 +37,9 @@ impl Execution<'_> {
             }
             let Some(fr) = t.frames.last_mut() else {
                 self.action_finished(tid);
+                if self.finding.is_some() {
+                    return;
+                }
                 continue;
             };
             let func = &prog.functions[fr.func as usize];
@@ -62,6 +70,15 @@ impl Execution<'_> {
                 continue;
             }
             self.ops += 1;
+            local_budget -= 1;
+            if local_budget == 0 {
+                self.model_error(
+                    tid,
+                    "a loop runs without any visible operation (it can never be interrupted)"
+                        .into(),
+                );
+                return;
+            }
             let base = fr.base as usize;
             let regs = &mut t.regs;
             match ins {
