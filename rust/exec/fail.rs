@@ -11,7 +11,7 @@ use crate::oracle::report::{
     call_trace, frame_line, frames_of, symbol, task, title_function, DASHES, RULE, UNAME,
 };
 use crate::oracle::{signature, strip_numbers, Finding, Kind};
-use crate::world::{ObjRef, Value, NONE};
+use crate::world::{ObjRef, Value, BOOT_TASK, NONE};
 
 impl Execution<'_> {
     /// The primitive the thread is executing, if its current instruction is one.
@@ -53,6 +53,11 @@ impl Execution<'_> {
         if let Some(p) = self.current_prim(tid) {
             return format!("{p}+0x0/0x0");
         }
+        self.model_symbol(tid)
+    }
+
+    /// The model function the thread is in (where a WARN_ON or BUG_ON sits).
+    fn model_symbol(&self, tid: usize) -> String {
         match self.threads[tid].frames.last() {
             Some(fr) => symbol(self.prog, fr.func, fr.pc),
             None => "<unknown>".into(),
@@ -115,7 +120,11 @@ impl Execution<'_> {
             return format!("{what}:\n (no stack recorded: allocated before boot)\n");
         }
         let st = self.world.stacks[stack as usize];
-        let (comm, pid) = task(self.prog, &self.threads[st.tid as usize], st.tid as usize);
+        let (comm, pid) = if st.tid == BOOT_TASK {
+            ("swapper/0".to_string(), 1)
+        } else {
+            task(self.prog, &self.threads[st.tid as usize], st.tid as usize)
+        };
         let mut s = format!("{what} by task {pid} ({comm}):\n {prim}\n");
         let frames = &self.world.stack_frames[st.start as usize..(st.start + st.len) as usize];
         for &(f, pc) in frames {
@@ -216,9 +225,9 @@ impl Execution<'_> {
         text.push_str(&format!(
             "WARNING: CPU: {tid} PID: {pid} at {} {}\n{}RIP: {}\n{}",
             self.location_of(tid),
-            self.first_symbol(tid),
+            self.model_symbol(tid),
             self.header(tid),
-            self.first_symbol(tid),
+            self.model_symbol(tid),
             self.trace_of(tid)
         ));
         self.raise(tid, kind, "WARNING", None, text);
@@ -456,7 +465,7 @@ impl Execution<'_> {
         let mut text = format!(
             "WARNING: CPU: {tid} PID: {pid} at {} {}\nlockdep_assert_held({}) failed: the lock is not held by this task\n",
             self.location_of(tid),
-            self.first_symbol(tid),
+            self.model_symbol(tid),
             self.class_name(r.idx)
         );
         text.push_str(&self.held_locks_text(tid));
@@ -549,7 +558,11 @@ impl Execution<'_> {
             text.push_str(&self.held_locks_text(i));
             text.push_str(&self.trace_of(i));
         }
-        self.raise(tid, Kind::Deadlock, "deadlock", None, text);
+        // Title from the lowest-numbered task in the cycle, so the same cycle gets the same
+        // title whichever thread closed it.
+        let first = cycle.iter().map(|l| l.tid as usize).min().unwrap_or(tid);
+        let func = title_function(prog, &frames_of(&self.threads[first]));
+        self.raise(tid, Kind::Deadlock, "deadlock", Some(func), text);
     }
 
     pub(crate) fn report_hung_task(&mut self, tid: usize) {
@@ -578,7 +591,12 @@ impl Execution<'_> {
             let st = self.world.stacks[o.alloc_stack as usize];
             let frames: Vec<(u32, u32)> =
                 self.world.stack_frames[st.start as usize..(st.start + st.len) as usize].to_vec();
-            (st.tid as usize, Some(title_function(self.prog, &frames)))
+            let tid = if st.tid == BOOT_TASK {
+                0
+            } else {
+                st.tid as usize
+            };
+            (tid, Some(title_function(self.prog, &frames)))
         } else {
             (0, None)
         };

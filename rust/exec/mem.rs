@@ -6,7 +6,7 @@ use super::interp::Access;
 use super::Execution;
 use crate::ir::ObjKind;
 use crate::oracle::Kind;
-use crate::world::{ObjRef, Value, NONE};
+use crate::world::{ObjRef, Value, BOOT_TASK, NONE};
 
 /// LIST_POISON1 / LIST_POISON2 as the kernel defines them (with POISON_POINTER_DELTA 0).
 pub const LIST_POISON1: i64 = 0x100;
@@ -20,7 +20,8 @@ impl Execution<'_> {
             .rev()
             .map(|f| (f.func, f.pc))
             .collect();
-        self.world.record_stack(tid as u32, frames.into_iter())
+        let owner = if self.booting { BOOT_TASK } else { tid as u32 };
+        self.world.record_stack(owner, frames.into_iter())
     }
 
     pub(crate) fn exec_alloc(&mut self, tid: usize, d: u8, s: u32, g: u8) {

@@ -13,6 +13,9 @@ pub use value::{ObjRef, Value};
 /// `u32::MAX` as "none" for object indices.
 pub const NONE: u32 = u32::MAX;
 
+/// The task recorded for allocations made by the boot functions (before any actor runs).
+pub const BOOT_TASK: u32 = u32::MAX - 1;
+
 /// A state value meaning "completed for all waiters" (`complete_all`).
 pub const COMPLETION_ALL: i64 = i64::MAX / 2;
 

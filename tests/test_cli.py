@@ -1,0 +1,133 @@
+"""The command line: exit codes, JSON fields, one-line errors for unusable input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pyfuzz._core import Program
+from pyfuzz.cli import main
+from pyfuzz.errors import IrError
+
+MODELS = Path(__file__).resolve().parent / "models"
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_every_builtin_with_expectations(capsys):
+    code, out, _ = run_cli(capsys, "list", "--json")
+    assert code == 0
+    rows = {row["name"]: row for row in json.loads(out)["scenarios"]}
+    for name in (
+        "demo-alive-flag",
+        "pci-host-unbind",
+        "dmaengine-unbind",
+        "pci-intx-devres",
+        "sriov-rescan-lock",
+        "switchtec-cdev",
+    ):
+        assert name in rows
+        assert all(v["expect"] for v in rows[name]["variants"])
+
+
+def test_verify_finding_exits_1_with_json_fields(capsys):
+    code, out, _ = run_cli(
+        capsys, "verify", f"{MODELS}/abba.py:abba:buggy", "--preemptions", "1", "--json"
+    )
+    assert code == 1
+    data = json.loads(out)
+    assert data["kind"] == "deadlock"
+    assert data["title"] == "deadlock in take_ab"
+    assert data["preemptions"] == 1
+    assert data["schedules"] >= 1
+    assert len(data["signature"]) == 16
+
+
+def test_verify_clean_exits_0_and_counts_schedules(capsys):
+    code, out, _ = run_cli(capsys, "verify", f"{MODELS}/abba.py:abba:buggy", "--preemptions", "0")
+    assert code == 0
+    assert "no finding in 2 schedules" in out
+
+
+def test_verify_prints_report_and_counterexample(capsys):
+    code, out, _ = run_cli(capsys, "verify", "demo-alive-flag", "--preemptions", "2")
+    assert code == 1
+    assert "BUG: KASAN: slab-use-after-free in demo_read_unlocked" in out
+    assert "Interleaving (" in out and "1 preemptions" in out
+
+
+@pytest.mark.parametrize("strategy", ["random", "pct", "pos"])
+def test_run_finds_the_demo_bug(capsys, strategy):
+    code, out, _ = run_cli(
+        capsys, "run", "demo-alive-flag", "--strategy", strategy, "--executions", "100000",
+        "--seed", "1", "--json",
+    )
+    assert code == 1
+    data = json.loads(out)
+    assert data["kind"] == "use-after-free"
+    assert data["executions"] >= 1 and data["preemptions"] >= 1
+
+
+def test_run_clean_variant_exits_0(capsys):
+    code, out, _ = run_cli(
+        capsys, "run", "demo-alive-flag:locked-check", "--executions", "2000", "--json"
+    )
+    assert code == 0
+    assert json.loads(out)["executions"] == 2000
+
+
+def test_unsupported_syntax_is_one_line_with_file_and_line(tmp_path, capsys):
+    model = tmp_path / "bad.py"
+    model.write_text(
+        "from pyfuzz.model import *\n\n"
+        "def t():\n"
+        "    x = [1, 2]\n\n"
+        "s = Scenario(name='bad', actors=[Thread(t)])\n"
+    )
+    code, out, err = run_cli(capsys, "verify", str(model))
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert f"{model}:4:" in lines[0] or "bad.py:4:" in lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "spec,needle",
+    [
+        ("no-such-scenario", "unknown scenario 'no-such-scenario'"),
+        ("demo-alive-flag:nope", "unknown variant 'nope'"),
+        ("/nonexistent/model.py", "nonexistent"),
+    ],
+)
+def test_unknown_names_exit_2(capsys, spec, needle):
+    code, _, err = run_cli(capsys, "verify", spec)
+    assert code == 2
+    assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_console_script_and_module_entry_points_agree():
+    res = subprocess.run(
+        [sys.executable, "-m", "pyfuzz", "verify", "demo-alive-flag", "--preemptions", "0",
+         "--json"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["schedules"] >= 1
+
+
+def test_malformed_ir_raises_ir_error_not_a_panic():
+    with pytest.raises(IrError, match="not an IR document"):
+        Program(b"{not json")
+    with pytest.raises(IrError, match="unsupported IR version"):
+        Program(b'{"version": 9, "files": [], "strings": [], "structs": [], '
+                b'"functions": [], "threads": []}')
