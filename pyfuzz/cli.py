@@ -48,7 +48,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from pyfuzz.scenarios import builtin_scenarios
 
     rows = []
-    for name, (sc, path) in builtin_scenarios().items():
+    for name, (sc, _path) in builtin_scenarios().items():
         variants = sc.variant_names()
         rows.append(
             {
@@ -124,9 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     loaded = load(args.scenario)
     start = time.perf_counter()
-    res = loaded.program.run_batch(
-        args.strategy, args.executions, seed=args.seed, depth=args.depth
-    )
+    res = loaded.program.run_batch(args.strategy, args.executions, seed=args.seed, depth=args.depth)
     seconds = time.perf_counter() - start
     base: dict[str, Any] = {
         "scenario": loaded.resolved.scenario.name,

@@ -67,8 +67,16 @@ def test_verify_prints_report_and_counterexample(capsys):
 @pytest.mark.parametrize("strategy", ["random", "pct", "pos"])
 def test_run_finds_the_demo_bug(capsys, strategy):
     code, out, _ = run_cli(
-        capsys, "run", "demo-alive-flag", "--strategy", strategy, "--executions", "100000",
-        "--seed", "1", "--json",
+        capsys,
+        "run",
+        "demo-alive-flag",
+        "--strategy",
+        strategy,
+        "--executions",
+        "100000",
+        "--seed",
+        "1",
+        "--json",
     )
     assert code == 1
     data = json.loads(out)
@@ -117,9 +125,20 @@ def test_unknown_names_exit_2(capsys, spec, needle):
 
 def test_console_script_and_module_entry_points_agree():
     res = subprocess.run(
-        [sys.executable, "-m", "pyfuzz", "verify", "demo-alive-flag", "--preemptions", "0",
-         "--json"],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pyfuzz",
+            "verify",
+            "demo-alive-flag",
+            "--preemptions",
+            "0",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["schedules"] >= 1
@@ -129,5 +148,7 @@ def test_malformed_ir_raises_ir_error_not_a_panic():
     with pytest.raises(IrError, match="not an IR document"):
         Program(b"{not json")
     with pytest.raises(IrError, match="unsupported IR version"):
-        Program(b'{"version": 9, "files": [], "strings": [], "structs": [], '
-                b'"functions": [], "threads": []}')
+        Program(
+            b'{"version": 9, "files": [], "strings": [], "structs": [], '
+            b'"functions": [], "threads": []}'
+        )

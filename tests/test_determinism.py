@@ -31,7 +31,10 @@ def test_same_choices_same_trace_across_processes():
     assert here.choices == choices
     child = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(choices), SPEC],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=True,
     )
     there = json.loads(child.stdout)
     assert there["trace"] == here.trace

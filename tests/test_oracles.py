@@ -29,7 +29,10 @@ ORACLES = {
     "hung": ("hung-task", "INFO: task waiter:1000 blocked for more than 120 seconds."),
     "stranded": ("stranded-waiter", "pyfuzz: task reader:1000 is stranded in an interruptible"),
     "kref-underflow": ("refcount", "refcount_t: underflow; use-after-free."),
-    "kref-put-after-release": ("use-after-free", "BUG: KASAN: slab-use-after-free in kref_freed_twice"),
+    "kref-put-after-release": (
+        "use-after-free",
+        "BUG: KASAN: slab-use-after-free in kref_freed_twice",
+    ),
     "kref-get-zero": ("refcount", "refcount_t: addition on 0; use-after-free."),
     "list-del-twice": ("list-corruption", "list_del corruption, "),
     "leak": ("memory-leak", "unreferenced object 0x"),
