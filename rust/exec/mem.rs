@@ -13,15 +13,16 @@ pub const LIST_POISON1: i64 = 0x100;
 pub const LIST_POISON2: i64 = 0x122;
 
 impl Execution<'_> {
+    /// Records the thread's call stack (for KASAN's "Allocated by"/"Freed by" sections)
+    /// straight into the World's stack buffer: no allocation once the buffer is warm.
     fn current_stack(&mut self, tid: usize) -> u32 {
-        let frames: Vec<(u32, u32)> = self.threads[tid]
+        let owner = if self.booting { BOOT_TASK } else { tid as u32 };
+        let frames = self.threads[tid]
             .frames
             .iter()
             .rev()
-            .map(|f| (f.func, f.pc))
-            .collect();
-        let owner = if self.booting { BOOT_TASK } else { tid as u32 };
-        self.world.record_stack(owner, frames.into_iter())
+            .map(|f| (f.func, f.pc));
+        self.world.record_stack(owner, frames)
     }
 
     pub(crate) fn exec_alloc(&mut self, tid: usize, d: u8, s: u32, g: u8) {

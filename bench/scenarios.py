@@ -1,0 +1,101 @@
+"""Time to first finding for every built-in scenario variant, per strategy; prints JSON.
+
+For each buggy variant (expectation other than "clean") and each of `pct` and `random` (and
+`pos`), runs `Program.run_batch` until the first finding and records the execution index and
+the seconds it took, plus the title found; for each variant, `verify` at 2 preemptions gives
+the schedules explored, the minimal preemptions and the seconds. Wall-clock time is measured
+here, in the benchmark, never in the engine.
+
+    python bench/scenarios.py [--executions N] [--seed S] [--no-verify]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from typing import Any
+
+import orjson
+
+from pyfuzz.engine import load
+from pyfuzz.scenarios import builtin_scenarios
+
+STRATEGIES = ("pct", "random", "pos")
+
+
+def measure(spec: str, expect: str, executions: int, seed: int, verify: bool) -> dict[str, Any]:
+    program = load(spec).program
+    row: dict[str, Any] = {"variant": spec, "expect": expect}
+    if verify:
+        start = time.perf_counter()
+        res = program.verify(2)
+        row["verify"] = {
+            "schedules": res.schedules,
+            "complete": res.complete,
+            "seconds": round(time.perf_counter() - start, 4),
+            "title": res.outcome.finding.title if res.outcome else None,
+            "preemptions": res.outcome.preemptions if res.outcome else None,
+        }
+    if expect == "clean":
+        start = time.perf_counter()
+        batch = program.run_batch("random", executions, seed=seed)
+        row["random_clean_check"] = {
+            "executions": batch.executions,
+            "finding": batch.outcome.finding.title if batch.outcome else None,
+            "seconds": round(time.perf_counter() - start, 4),
+        }
+        return row
+    for strategy in STRATEGIES:
+        start = time.perf_counter()
+        batch = program.run_batch(strategy, executions, seed=seed)
+        seconds = time.perf_counter() - start
+        row[strategy] = {
+            "first_at": batch.first_at,
+            "seconds": round(seconds, 4),
+            "title": batch.outcome.finding.title if batch.outcome else None,
+            "matches_expect": bool(
+                batch.outcome and batch.outcome.finding.title.startswith(expect)
+            ),
+        }
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--executions", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-verify", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    for name, (sc, _path) in builtin_scenarios().items():
+        for variant in sc.variant_names():
+            spec = f"{name}:{variant}" if variant else name
+            rows.append(
+                measure(
+                    spec,
+                    sc.expect.get(variant, "?"),
+                    args.executions,
+                    args.seed,
+                    not args.no_verify,
+                )
+            )
+    out = {
+        "benchmark": "scenarios",
+        "machine": {
+            "platform": platform.platform(),
+            "python": sys.version.split()[0],
+            "cpus": os.cpu_count(),
+        },
+        "executions_budget": args.executions,
+        "seed": args.seed,
+        "variants": rows,
+    }
+    sys.stdout.write(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
