@@ -192,6 +192,26 @@ impl Execution<'_> {
                     self.do_return(tid, v);
                 }
                 Instr::RetNone => self.do_return(tid, Value::Null),
+                Instr::AddrOf { d, a, name } => {
+                    // The parent's slot still holds the child reference with the child's
+                    // generation at allocation, so using it after a free is detected.
+                    if let Value::Ref(r) = regs[base + a as usize] {
+                        let o = &self.world.objs[r.idx as usize];
+                        if o.kind == ObjKind::Struct {
+                            if let Some(fi) = prog.field(o.sid, name) {
+                                regs[base + d as usize] =
+                                    self.world.vals[o.vals_start as usize + fi];
+                                fr.pc += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    // NULL, a non-struct or a struct without the field: the load's checks.
+                    self.exec_load(tid, d, a, name);
+                    if self.finding.is_some() {
+                        return;
+                    }
+                }
                 Instr::Assert { a } => {
                     if !regs[base + a as usize].truthy() {
                         self.fail_bug_on(tid);

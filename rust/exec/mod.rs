@@ -203,7 +203,7 @@ impl<'p> Execution<'p> {
     }
 
     /// Decodes the workload: which actors run and which actions each performs.
-    fn start_workload(&mut self, d: &mut dyn Decider) {
+    fn start_workload<D: Decider + ?Sized>(&mut self, d: &mut D) {
         let prog = self.prog;
         for (ai, actor) in prog.actors.iter().enumerate() {
             let ai32 = ai as u32;
@@ -286,7 +286,7 @@ impl<'p> Execution<'p> {
     }
 
     /// Runs one execution with decisions from `d`.
-    pub fn run(&mut self, d: &mut dyn Decider) -> RunStatus {
+    pub fn run<D: Decider + ?Sized>(&mut self, d: &mut D) -> RunStatus {
         self.reset();
         d.begin();
         self.start_workload(d);
@@ -317,11 +317,9 @@ impl<'p> Execution<'p> {
             }
             let cur = self.cur;
             let voluntary = cur != NONE && self.threads[cur as usize].yielded;
-            let cur_runnable = cur != NONE && mask & (1u64 << cur) != 0;
-            let tid = if mask.count_ones() == 1 && (!voluntary || !cur_runnable) {
+            let tid = if mask & (mask - 1) == 0 {
+                // A single runnable thread: no decision to make or record.
                 mask.trailing_zeros()
-            } else if mask.count_ones() == 1 {
-                cur
             } else {
                 if wants_pending {
                     for (t, p) in pending.iter_mut().enumerate().take(self.nthreads) {

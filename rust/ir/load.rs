@@ -55,7 +55,21 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
             }
         }
     }
+    // A field name that is embedded in every struct declaring it loads as `AddrOf`.
+    let mut embedded_name = vec![false; nstr];
+    for (name_id, flag) in embedded_name.iter_mut().enumerate() {
+        let mut any = false;
+        let mut all = true;
+        for s in &structs {
+            if let Some(f) = s.fields.iter().find(|f| f.name == raw.strings[name_id]) {
+                any = true;
+                all &= f.ty.is_embedded();
+            }
+        }
+        *flag = any && all;
+    }
     let ctx = Ctx {
+        embedded_name,
         nfuncs: raw.functions.len(),
         nstructs: structs.len(),
         nstrings: nstr,
@@ -118,6 +132,7 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
 }
 
 struct Ctx {
+    embedded_name: Vec<bool>,
     nfuncs: usize,
     nstructs: usize,
     nstrings: usize,
@@ -512,10 +527,12 @@ fn load_function(
             }
             "load" => {
                 r.len(4)?;
-                Instr::Load {
-                    d: r.reg(1, locals)?,
-                    a: r.reg(2, locals)?,
-                    name: r.idx(3, ctx.nstrings, "field name string")?,
+                let (d, a) = (r.reg(1, locals)?, r.reg(2, locals)?);
+                let name = r.idx(3, ctx.nstrings, "field name string")?;
+                if ctx.embedded_name[name as usize] {
+                    Instr::AddrOf { d, a, name }
+                } else {
+                    Instr::Load { d, a, name }
                 }
             }
             "store" => {

@@ -49,28 +49,106 @@ pub struct Args {
 /// One IR instruction. Loads, stores, `alloc` and `prim` are visible (scheduling points).
 #[derive(Clone, Copy, Debug)]
 pub enum Instr {
-    Int { d: Reg, v: i64 },
-    Null { d: Reg },
-    Func { d: Reg, f: u32 },
-    Str { d: Reg, s: u32 },
-    Global { d: Reg, g: u32 },
-    Mov { d: Reg, a: Reg },
-    Bin { op: BinOp, d: Reg, a: Reg, b: Reg },
-    Un { op: UnOp, d: Reg, a: Reg },
-    Jmp { t: u32 },
-    Jz { a: Reg, t: u32 },
-    Jnz { a: Reg, t: u32 },
-    Call { d: Reg, f: u32, args: Args },
-    ICall { d: Reg, r: Reg, args: Args },
-    Ret { a: Reg },
+    Int {
+        d: Reg,
+        v: i64,
+    },
+    Null {
+        d: Reg,
+    },
+    Func {
+        d: Reg,
+        f: u32,
+    },
+    Str {
+        d: Reg,
+        s: u32,
+    },
+    Global {
+        d: Reg,
+        g: u32,
+    },
+    Mov {
+        d: Reg,
+        a: Reg,
+    },
+    Bin {
+        op: BinOp,
+        d: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Un {
+        op: UnOp,
+        d: Reg,
+        a: Reg,
+    },
+    Jmp {
+        t: u32,
+    },
+    Jz {
+        a: Reg,
+        t: u32,
+    },
+    Jnz {
+        a: Reg,
+        t: u32,
+    },
+    Call {
+        d: Reg,
+        f: u32,
+        args: Args,
+    },
+    ICall {
+        d: Reg,
+        r: Reg,
+        args: Args,
+    },
+    Ret {
+        a: Reg,
+    },
     RetNone,
-    Assert { a: Reg },
-    Load { d: Reg, a: Reg, name: u32 },
-    Store { a: Reg, name: u32, b: Reg },
-    ILoad { d: Reg, a: Reg, i: Reg },
-    IStore { a: Reg, i: Reg, b: Reg },
-    Alloc { d: Reg, s: u32, g: Reg },
-    Prim { d: Reg, p: Prim, args: Args },
+    Assert {
+        a: Reg,
+    },
+    Load {
+        d: Reg,
+        a: Reg,
+        name: u32,
+    },
+    /// `&a->name` for an embedded field (a lock, list head, embedded struct...): address
+    /// arithmetic in C, so not a memory access and not a scheduling point. The primitive that
+    /// then uses the child checks that it is alive.
+    AddrOf {
+        d: Reg,
+        a: Reg,
+        name: u32,
+    },
+    Store {
+        a: Reg,
+        name: u32,
+        b: Reg,
+    },
+    ILoad {
+        d: Reg,
+        a: Reg,
+        i: Reg,
+    },
+    IStore {
+        a: Reg,
+        i: Reg,
+        b: Reg,
+    },
+    Alloc {
+        d: Reg,
+        s: u32,
+        g: Reg,
+    },
+    Prim {
+        d: Reg,
+        p: Prim,
+        args: Args,
+    },
 }
 
 impl Instr {

@@ -17,8 +17,10 @@ fn holds(t: &Thread, lock: u32) -> bool {
 }
 
 /// Looks for a wait-for cycle through `start`, which has just blocked on `lock`.
+/// Allocates only when a cycle is found (blocking on a contended lock is a hot path).
 pub fn find_cycle(threads: &[Thread], start: u32, lock: u32) -> Option<Vec<WaitLink>> {
-    let mut chain = vec![WaitLink { tid: start, lock }];
+    let mut chain = [WaitLink { tid: start, lock }; 64];
+    let mut len = 1;
     let mut visited: u64 = 1u64 << (start % 64);
     let mut cur_lock = lock;
     // Each step follows the first holder that is itself waiting for a lock; holders are
@@ -30,7 +32,7 @@ pub fn find_cycle(threads: &[Thread], start: u32, lock: u32) -> Option<Vec<WaitL
                 continue;
             }
             if i as u32 == start {
-                return Some(chain);
+                return Some(chain[..len].to_vec());
             }
             if t.status == Status::Blocked {
                 if let Some(l) = t.wait.lock() {
@@ -41,8 +43,12 @@ pub fn find_cycle(threads: &[Thread], start: u32, lock: u32) -> Option<Vec<WaitL
             }
         }
         let (tid, l) = next?;
+        if len == chain.len() {
+            return None;
+        }
         visited |= 1u64 << (tid % 64);
-        chain.push(WaitLink { tid, lock: l });
+        chain[len] = WaitLink { tid, lock: l };
+        len += 1;
         cur_lock = l;
     }
 }

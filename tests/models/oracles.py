@@ -382,7 +382,7 @@ SCENARIOS = [
         expect={"buggy": "stranded waiter", "fixed": "clean"},
     ),
     one("kref-underflow", kref_buggy, kref_fixed, "refcount bug"),
-    one("kref-put-after-release", kref_freed_twice, kref_fixed, "KASAN: slab-use-after-free Read"),
+    one("kref-put-after-release", kref_freed_twice, kref_fixed, "KASAN: slab-use-after-free Write"),
     Scenario(
         name="kref-get-zero",
         actors=[Thread(kref_get_zero, name="t1")],
