@@ -18,6 +18,11 @@ import orjson
 from pyfuzz import __version__
 from pyfuzz.errors import UsageError
 
+
+class ModelRuntimeError(UsageError):
+    """The model itself went wrong while running (reported as unusable input)."""
+
+
 EXIT_CLEAN = 0
 EXIT_FINDING = 1
 EXIT_USAGE = 2
@@ -104,6 +109,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             )
         return EXIT_CLEAN
     replayed = loaded.program.replay(res.outcome.choices, trace=True)
+    _reject_model_error(replayed)
     base.update(_outcome_fields(replayed))
     if args.json:
         base["trace"] = replayed.trace
@@ -149,6 +155,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         return EXIT_CLEAN
     replayed = loaded.program.replay(res.outcome.choices, trace=True)
+    _reject_model_error(replayed)
     base.update(_outcome_fields(replayed))
     if args.json:
         _print_json(base)
@@ -160,6 +167,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{args.seed}, {seconds:.2f}s)"
         )
     return EXIT_FINDING
+
+
+def _reject_model_error(outcome: Any) -> None:
+    """A model error (a field that does not exist, arithmetic on a pointer...) means the model
+    is broken, not the driver: it is unusable input, reported in one line with file:line."""
+    f = outcome.finding
+    if f is not None and f.kind == "model-error":
+        first = f.report.splitlines()[0].removeprefix("pyfuzz: model error at ")
+        raise ModelRuntimeError(first)
 
 
 def _positive(text: str) -> int:

@@ -152,3 +152,39 @@ def test_malformed_ir_raises_ir_error_not_a_panic():
             b'{"version": 9, "files": [], "strings": [], "structs": [], '
             b'"functions": [], "threads": []}'
         )
+
+
+def test_model_error_at_run_time_is_unusable_input(tmp_path, capsys):
+    model = tmp_path / "typo.py"
+    model.write_text(
+        "from pyfuzz.model import *\n\n"
+        "class S(Struct):\n"
+        "    x: int\n\n"
+        "g = Global(S)\n\n"
+        "def t():\n"
+        "    g.y = 1\n\n"
+        "s = Scenario(name='typo', actors=[Thread(t)])\n"
+    )
+    code, out, err = run_cli(capsys, "verify", str(model), "--preemptions", "0")
+    assert code == 2 and out == ""
+    assert "typo.py:9: struct S has no field 'y'" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_scenario_whose_boot_fails_exits_2(tmp_path, capsys):
+    model = tmp_path / "boot.py"
+    model.write_text(
+        "from pyfuzz.model import *\n\n"
+        "class S(Struct):\n"
+        "    p: Ref\n\n"
+        "g = Global(S)\n\n"
+        "def boot():\n"
+        "    g.p.p = None\n\n"
+        "def t():\n"
+        "    pass\n\n"
+        "s = Scenario(name='boot', boot=[boot], actors=[Thread(t)])\n"
+    )
+    code, _, err = run_cli(capsys, "run", str(model), "--executions", "1")
+    assert code == 2
+    assert "scenario boot failed" in err and "NULL pointer dereference" in err
+    assert "boot.py:9:" in err and len(err.strip().splitlines()) == 1

@@ -139,9 +139,19 @@ impl<'p> Execution<'p> {
                 }
             }
             if let Some(fnd) = &self.finding {
+                let first = fnd
+                    .report
+                    .lines()
+                    .find(|l| !l.is_empty() && !l.chars().all(|c| c == '=' || c == '-'))
+                    .unwrap_or("");
+                let (file, line) = self.threads[0]
+                    .frames
+                    .last()
+                    .map(|fr| prog.location(fr.func, fr.pc))
+                    .unwrap_or_default();
                 return Err(CoreError::BootFailed(format!(
-                    "{} during boot:\n{}",
-                    fnd.title, fnd.report
+                    "{file}:{line}: {} in boot function '{}' ({first})",
+                    fnd.title, prog.functions[f as usize].name
                 )));
             }
             if let Some(t) = (0..self.nthreads).find(|&t| self.threads[t].status == Status::Blocked)
