@@ -122,14 +122,18 @@ def test_buggy_variant_is_found(name: str, variant: str) -> None:
     assert p.replay(v.outcome.choices).finding.title == f.title
     # PCT and random walk find it too (or a listed second symptom of the same race); at
     # least one of them finds the expected one itself.
+    # Seeds 1..3 of each: the second symptom can come first for one seed.
     accepted = (sc.expect[variant], *ALSO.get((name, variant), ()))
     exact = False
     for engine in ("pct", "random"):
-        b = p.run_batch(engine, 20000, seed=1)
-        assert b.outcome is not None and b.outcome.finding is not None, engine
-        title = b.outcome.finding.title
-        assert title.startswith(accepted), (engine, title)
-        exact = exact or (title.startswith(sc.expect[variant]) and b.outcome.finding.kind == kind)
+        for seed in (1, 2, 3):
+            b = p.run_batch(engine, 20000, seed=seed)
+            assert b.outcome is not None and b.outcome.finding is not None, engine
+            title = b.outcome.finding.title
+            assert title.startswith(accepted), (engine, title)
+            exact = exact or (
+                title.startswith(sc.expect[variant]) and b.outcome.finding.kind == kind
+            )
     assert exact
 
 

@@ -49,11 +49,16 @@ impl Execution<'_> {
                 continue;
             };
             if ins.is_visible() {
-                if !first {
-                    return;
+                // Operations on objects only this thread can reach commute with every other
+                // thread's: they run without a scheduling point (a sound reduction).
+                let private = self.is_private_op(tid, ins);
+                if !private {
+                    if !first {
+                        return;
+                    }
+                    first = false;
+                    self.steps += 1;
                 }
-                first = false;
-                self.steps += 1;
                 if self.tracing {
                     self.record_trace(tid);
                 }
@@ -432,6 +437,7 @@ impl Execution<'_> {
             return;
         }
         let val = self.reg(tid, b);
+        self.publish(tid, r.idx, val);
         self.world.vals[o.vals_start as usize + fi] = val;
         self.advance(tid);
     }
@@ -474,6 +480,7 @@ impl Execution<'_> {
                 self.finish_op(tid, d, val);
             }
             (_, Some(val)) => {
+                self.publish(tid, r.idx, val);
                 self.world.vals[slot] = val;
                 self.advance(tid);
             }

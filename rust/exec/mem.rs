@@ -37,6 +37,9 @@ impl Execution<'_> {
             return;
         }
         let idx = self.world.alloc_struct(self.prog, s);
+        if !self.booting {
+            self.world.objs[idx as usize].owner = tid as u32;
+        }
         let st = self.current_stack(tid);
         self.world.objs[idx as usize].alloc_stack = st;
         let r = self.world.ref_of(idx);
@@ -138,7 +141,8 @@ impl Execution<'_> {
         Some((self.world.vals[s], self.world.vals[s + 1]))
     }
 
-    fn set_link(&mut self, r: ObjRef, which: usize, v: Value) {
+    fn set_link(&mut self, tid: usize, r: ObjRef, which: usize, v: Value) {
+        self.publish(tid, r.idx, v);
         let s = self.world.objs[r.idx as usize].vals_start as usize;
         self.world.vals[s + which] = v;
     }
@@ -179,8 +183,8 @@ impl Execution<'_> {
         let xv = Value::Ref(x);
         match op {
             ListOp::Init => {
-                self.set_link(x, 0, xv);
-                self.set_link(x, 1, xv);
+                self.set_link(tid, x, 0, xv);
+                self.set_link(tid, x, 1, xv);
                 self.finish_op(tid, d, Value::Null);
             }
             ListOp::Add | ListOp::AddTail => {
@@ -235,10 +239,10 @@ impl Execution<'_> {
                     self.fail_list(tid, m);
                     return;
                 }
-                self.set_link(next, 1, xv);
-                self.set_link(x, 0, Value::Ref(next));
-                self.set_link(x, 1, Value::Ref(prev));
-                self.set_link(prev, 0, xv);
+                self.set_link(tid, next, 1, xv);
+                self.set_link(tid, x, 0, Value::Ref(next));
+                self.set_link(tid, x, 1, Value::Ref(prev));
+                self.set_link(tid, prev, 0, xv);
                 self.finish_op(tid, d, Value::Null);
             }
             ListOp::Del | ListOp::DelInit => {
@@ -290,14 +294,14 @@ impl Execution<'_> {
                     self.fail_list(tid, m);
                     return;
                 }
-                self.set_link(next, 1, Value::Ref(prev));
-                self.set_link(prev, 0, Value::Ref(next));
+                self.set_link(tid, next, 1, Value::Ref(prev));
+                self.set_link(tid, prev, 0, Value::Ref(next));
                 if op == ListOp::Del {
-                    self.set_link(x, 0, Value::Int(LIST_POISON1));
-                    self.set_link(x, 1, Value::Int(LIST_POISON2));
+                    self.set_link(tid, x, 0, Value::Int(LIST_POISON1));
+                    self.set_link(tid, x, 1, Value::Int(LIST_POISON2));
                 } else {
-                    self.set_link(x, 0, xv);
-                    self.set_link(x, 1, xv);
+                    self.set_link(tid, x, 0, xv);
+                    self.set_link(tid, x, 1, xv);
                 }
                 self.finish_op(tid, d, Value::Null);
             }
@@ -372,6 +376,7 @@ impl Execution<'_> {
         let slot = o.vals_start as usize + off as usize;
         match v {
             Some(v) => {
+                self.publish(tid, r.idx, v);
                 self.world.vals[slot] = v;
                 self.finish_op(tid, d, Value::Null);
             }
@@ -386,6 +391,9 @@ impl Execution<'_> {
         match size {
             Value::Int(n) if (1..=4096).contains(&n) => {
                 let idx = self.world.alloc_iomem(n as u32);
+                if !self.booting {
+                    self.world.objs[idx as usize].owner = tid as u32;
+                }
                 let r = self.world.ref_of(idx);
                 self.finish_op(tid, d, Value::Ref(r));
             }

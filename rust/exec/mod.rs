@@ -10,6 +10,7 @@ pub mod fail;
 pub mod interp;
 pub mod mem;
 pub mod prims;
+pub mod private;
 pub mod sync;
 pub mod thread;
 pub mod trace;
@@ -74,6 +75,8 @@ pub struct Execution<'p> {
     pub trace: Vec<TraceEvent>,
     pending: Vec<u32>,
     marks: Vec<bool>,
+    /// Reused work list (publication walks).
+    scratch: Vec<u32>,
     booting: bool,
 }
 
@@ -99,6 +102,7 @@ impl<'p> Execution<'p> {
             trace: Vec::new(),
             pending: vec![NONE; MAX_THREADS],
             marks: Vec::new(),
+            scratch: Vec::new(),
             booting: true,
         };
         for &sid in &prog.globals {

@@ -221,6 +221,8 @@ impl Execution<'_> {
                     self.model_error(tid, format!("more than {MAX_THREADS} threads"));
                     return;
                 };
+                // The worker reaches the work item: it is shared from now on.
+                self.publish_allocation(r.idx);
                 self.threads[w].reset(NONE, Context::Work);
                 self.threads[w].work = r.idx;
                 self.threads[w].name_actor = NONE;

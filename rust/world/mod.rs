@@ -50,6 +50,9 @@ pub struct Obj {
     /// Allocation records (allocation bases only): stack ids in `World::stacks`, or NONE.
     pub alloc_stack: u32,
     pub free_stack: u32,
+    /// Allocation bases only: the thread that allocated the object while no other thread can
+    /// reach it yet, or NONE once it is shared (globals, boot allocations, published objects).
+    pub owner: u32,
 }
 
 /// A recorded call stack (for "Allocated by task" / "Freed by task").
@@ -91,6 +94,12 @@ impl World {
         }
     }
 
+    /// The thread that privately owns object `idx`'s allocation, or NONE if it is shared.
+    #[inline]
+    pub fn owner_of(&self, idx: u32) -> u32 {
+        self.objs[self.objs[idx as usize].base as usize].owner
+    }
+
     /// Whether `r` still designates a live object.
     #[inline]
     pub fn is_live(&self, r: ObjRef) -> bool {
@@ -123,6 +132,7 @@ impl World {
             b: 0,
             alloc_stack: NONE,
             free_stack: NONE,
+            owner: NONE,
         });
         idx
     }
