@@ -606,8 +606,16 @@ impl Execution<'_> {
             self.world.address(obj, 0),
             self.world.describe(self.prog, obj)
         );
-        text.push_str("  backtrace:\n");
-        text.push_str(&self.stack_text(o.alloc_stack, "Allocated", "kzalloc"));
+        text.push_str("  backtrace:\n    kzalloc\n");
+        if o.alloc_stack != NONE {
+            let st = self.world.stacks[o.alloc_stack as usize];
+            let frames = &self.world.stack_frames[st.start as usize..(st.start + st.len) as usize];
+            for &(f, pc) in frames {
+                text.push_str("   ");
+                text.push_str(&frame_line(self.prog, f, pc));
+                text.push('\n');
+            }
+        }
         self.raise(tid, Kind::MemoryLeak, "memory leak", func, text);
     }
 }
