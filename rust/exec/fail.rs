@@ -1,14 +1,11 @@
 //! Turns an oracle verdict into a `Finding`: the kernel's first line, the body a kernel
-//! developer expects (access details, held locks, allocation and free stacks, lockdep
-//! chains), the call trace through model functions, and the deduplicated title.
+//! developer expects (access details, allocation and free stacks), the call trace through
+//! model functions, and the deduplicated title. Lock and wait reports are in `fail_locks`.
 
-use super::thread::Status;
 use super::Execution;
 use crate::ir::{BinOp, Instr};
-use crate::oracle::deadlock::WaitLink;
-use crate::oracle::lockdep::Edge;
 use crate::oracle::report::{
-    call_trace, frame_line, frames_of, symbol, task, title_function, DASHES, RULE, UNAME,
+    call_trace, frame_line, frames_of, symbol, task, title_function, RULE, UNAME,
 };
 use crate::oracle::{signature, strip_numbers, Finding, Kind};
 use crate::world::{ObjRef, Value, BOOT_TASK, NONE};
@@ -28,17 +25,17 @@ impl Execution<'_> {
         }
     }
 
-    fn header(&self, tid: usize) -> String {
+    pub(super) fn header(&self, tid: usize) -> String {
         let (comm, pid) = task(self.prog, &self.threads[tid], tid);
         format!("CPU: {tid} PID: {pid} Comm: {comm} {UNAME}\n")
     }
 
-    fn trace_of(&self, tid: usize) -> String {
+    pub(super) fn trace_of(&self, tid: usize) -> String {
         let frames = frames_of(&self.threads[tid]);
         call_trace(self.prog, &frames, self.current_prim(tid))
     }
 
-    fn location_of(&self, tid: usize) -> String {
+    pub(super) fn location_of(&self, tid: usize) -> String {
         let t = &self.threads[tid];
         match t.frames.last() {
             Some(fr) => {
@@ -49,7 +46,7 @@ impl Execution<'_> {
         }
     }
 
-    fn first_symbol(&self, tid: usize) -> String {
+    pub(super) fn first_symbol(&self, tid: usize) -> String {
         if let Some(p) = self.current_prim(tid) {
             return format!("{p}+0x0/0x0");
         }
@@ -57,7 +54,7 @@ impl Execution<'_> {
     }
 
     /// The model function the thread is in (where a WARN_ON or BUG_ON sits).
-    fn model_symbol(&self, tid: usize) -> String {
+    pub(super) fn model_symbol(&self, tid: usize) -> String {
         match self.threads[tid].frames.last() {
             Some(fr) => symbol(self.prog, fr.func, fr.pc),
             None => "<unknown>".into(),
@@ -65,7 +62,14 @@ impl Execution<'_> {
     }
 
     /// Records the finding (the first one wins) with a title `<what> in <function>`.
-    fn raise(&mut self, tid: usize, kind: Kind, what: &str, func: Option<String>, text: String) {
+    pub(super) fn raise(
+        &mut self,
+        tid: usize,
+        kind: Kind,
+        what: &str,
+        func: Option<String>,
+        text: String,
+    ) {
         if self.finding.is_some() {
             return;
         }
@@ -84,7 +88,7 @@ impl Execution<'_> {
         });
     }
 
-    fn held_locks_text(&self, tid: usize) -> String {
+    pub(super) fn held_locks_text(&self, tid: usize) -> String {
         let t = &self.threads[tid];
         let (comm, pid) = task(self.prog, t, tid);
         if t.held.is_empty() {
@@ -106,7 +110,7 @@ impl Execution<'_> {
         s
     }
 
-    fn class_name(&self, obj: u32) -> String {
+    pub(super) fn class_name(&self, obj: u32) -> String {
         let o = &self.world.objs[obj as usize];
         if o.lock_class != NONE {
             self.prog.lock_classes[o.lock_class as usize].name.clone()
@@ -328,260 +332,6 @@ impl Execution<'_> {
             self.trace_of(tid)
         );
         self.raise(tid, Kind::ListCorruption, "BUG: corrupted list", None, text);
-    }
-
-    pub(crate) fn fail_sleep_in_atomic(&mut self, tid: usize) {
-        let t = &self.threads[tid];
-        let (comm, pid) = task(self.prog, t, tid);
-        let mut text = format!(
-            "BUG: sleeping function called from invalid context at {}\nin_atomic(): {}, irqs_disabled(): {}, non_block: 0, pid: {pid}, name: {comm}\npreempt_count: {:x}, expected: 0\nRCU nest depth: {}, expected: 0\n",
-            self.location_of(tid),
-            (t.preempt_count() != 0) as u32,
-            (t.irqs_off != 0) as u32,
-            t.preempt_count(),
-            t.rcu_depth
-        );
-        text.push_str(&self.held_locks_text(tid));
-        if let Some(h) = self.threads[tid].held.iter().rev().find(|h| {
-            matches!(
-                self.world.objs[h.obj as usize].kind,
-                crate::ir::ObjKind::Spinlock
-            )
-        }) {
-            text.push_str(&format!(
-                "Preemption disabled at:\n{}\n",
-                frame_line(self.prog, h.func, h.pc)
-            ));
-        }
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
-        self.raise(
-            tid,
-            Kind::SleepInAtomic,
-            "BUG: sleeping function called from invalid context",
-            None,
-            text,
-        );
-    }
-
-    pub(crate) fn report_recursive_locking(&mut self, tid: usize, r: ObjRef, held_ix: usize) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let h = self.threads[tid].held[held_ix];
-        let name = self.class_name(r.idx);
-        let fr = self.threads[tid]
-            .frames
-            .last()
-            .map(|f| (f.func, f.pc))
-            .unwrap_or((0, 0));
-        let mut text = format!(
-            "============================================\nWARNING: possible recursive locking detected\n{UNAME}\n--------------------------------------------\n{comm}/{pid} is trying to acquire lock:\n{:016x} ({name}), at:{}\n\nbut task is already holding lock:\n{:016x} ({}), at:{}\n\nother info that might help us debug this:\n Possible unsafe locking scenario:\n\n       CPU0\n       ----\n  lock({name});\n  lock({name});\n\n *** DEADLOCK ***\n\n May be due to missing lock nesting notation\n\n",
-            self.world.address(r.idx, 0),
-            frame_line(self.prog, fr.0, fr.1),
-            self.world.address(h.obj, 0),
-            self.class_name(h.obj),
-            frame_line(self.prog, h.func, h.pc),
-        );
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
-        self.raise(
-            tid,
-            Kind::LockdepRecursive,
-            "possible recursive locking",
-            None,
-            text,
-        );
-    }
-
-    pub(crate) fn report_circular(
-        &mut self,
-        tid: usize,
-        r: ObjRef,
-        held_ix: usize,
-        chain: &[Edge],
-    ) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let h = self.threads[tid].held[held_ix];
-        let new_name = self.class_name(r.idx);
-        let held_name = self.class_name(h.obj);
-        let fr = self.threads[tid]
-            .frames
-            .last()
-            .map(|f| (f.func, f.pc))
-            .unwrap_or((0, 0));
-        let mut text = format!(
-            "======================================================\nWARNING: possible circular locking dependency detected\n{UNAME}\n{DASHES}\n{comm}/{pid} is trying to acquire lock:\n{:016x} ({new_name}), at:{}\n\nbut task is already holding lock:\n{:016x} ({held_name}), at:{}\n\nwhich lock already depends on the new lock.\n\n\nthe existing dependency chain (in reverse order) is:\n",
-            self.world.address(r.idx, 0),
-            frame_line(self.prog, fr.0, fr.1),
-            self.world.address(h.obj, 0),
-            frame_line(self.prog, h.func, h.pc),
-        );
-        let n = chain.len();
-        for (i, e) in chain.iter().enumerate().rev() {
-            let (ecomm, epid) = task(self.prog, &self.threads[e.tid as usize], e.tid as usize);
-            text.push_str(&format!(
-                "\n-> #{} ({}):\n       taken by {ecomm}/{epid} at\n      {}\n",
-                n - i,
-                self.prog.lock_classes[e.to as usize].name,
-                frame_line(self.prog, e.func, e.pc)
-            ));
-        }
-        text.push_str(&format!(
-            "\n-> #0 ({new_name}):\n      {}\n\nother info that might help us debug this:\n\n Possible unsafe locking scenario:\n\n       CPU0                    CPU1\n       ----                    ----\n  lock({held_name});\n                               lock({new_name});\n                               lock({held_name});\n  lock({new_name});\n\n *** DEADLOCK ***\n\n",
-            frame_line(self.prog, fr.0, fr.1)
-        ));
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
-        self.raise(tid, Kind::LockdepCircular, "possible deadlock", None, text);
-    }
-
-    pub(crate) fn report_bad_unlock(&mut self, tid: usize, r: ObjRef) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let fr = self.threads[tid]
-            .frames
-            .last()
-            .map(|f| (f.func, f.pc))
-            .unwrap_or((0, 0));
-        let mut text = format!(
-            "=====================================\nWARNING: bad unlock balance detected!\n{UNAME}\n-------------------------------------\n{comm}/{pid} is trying to release lock ({}) at:\n{}\nbut there are no more locks to release!\n\nother info that might help us debug this:\n",
-            self.class_name(r.idx),
-            frame_line(self.prog, fr.0, fr.1)
-        );
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
-        self.raise(
-            tid,
-            Kind::BadUnlock,
-            "WARNING: bad unlock balance",
-            None,
-            text,
-        );
-    }
-
-    pub(crate) fn report_assert_held(&mut self, tid: usize, r: ObjRef) {
-        let (_, pid) = task(self.prog, &self.threads[tid], tid);
-        let mut text = format!(
-            "WARNING: CPU: {tid} PID: {pid} at {} {}\nlockdep_assert_held({}) failed: the lock is not held by this task\n",
-            self.location_of(tid),
-            self.model_symbol(tid),
-            self.class_name(r.idx)
-        );
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
-        self.raise(tid, Kind::LockdepAssert, "WARNING", None, text);
-    }
-
-    pub(crate) fn report_lock_held_on_return(&mut self, tid: usize) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let t = &self.threads[tid];
-        let top = t.held.last().copied();
-        let ctx_line = match t.ctx {
-            crate::ir::Context::Work => format!(
-                "BUG: workqueue leaked lock or atomic: {comm}/0x{:08x}/{pid}",
-                t.preempt_count()
-            ),
-            crate::ir::Context::HardIrq | crate::ir::Context::SoftIrq => {
-                "WARNING: lock held at interrupt exit!".to_string()
-            }
-            _ => "WARNING: lock held when returning to user space!".to_string(),
-        };
-        let mut text = format!("================================================\n{ctx_line}\n{UNAME}\n------------------------------------------------\n{comm}/{pid} is leaving the kernel with locks still held!\n");
-        text.push_str(&self.held_locks_text(tid));
-        let func = top.map(|h| self.prog.functions[h.func as usize].name.clone());
-        let what = if ctx_line.starts_with("BUG: workqueue") {
-            "BUG: workqueue leaked lock or atomic"
-        } else {
-            "WARNING: lock held when returning to user space"
-        };
-        self.raise(tid, Kind::LockHeldReturn, what, func, text);
-    }
-
-    pub(crate) fn report_deadlock(&mut self, tid: usize, cycle: &[WaitLink]) {
-        let prog = self.prog;
-        let lockdep_sees = prog.config.lockdep
-            && cycle
-                .iter()
-                .all(|l| !self.world.objs[l.lock as usize].novalidate);
-        let mut text = String::from("pyfuzz: deadlock: a wait-for cycle formed between");
-        let names: Vec<String> = cycle
-            .iter()
-            .map(|l| {
-                let (c, p) = task(prog, &self.threads[l.tid as usize], l.tid as usize);
-                format!(" {c}:{p}")
-            })
-            .collect();
-        text.push_str(&names.join(" and"));
-        text.push('\n');
-        for l in cycle {
-            let (c, p) = task(prog, &self.threads[l.tid as usize], l.tid as usize);
-            let holder = (0..self.nthreads)
-                .find(|&i| {
-                    self.threads[i].status != Status::Done
-                        && self.threads[i].held.iter().any(|h| h.obj == l.lock)
-                })
-                .map(|i| {
-                    let (hc, hp) = task(prog, &self.threads[i], i);
-                    format!("{hc}:{hp}")
-                })
-                .unwrap_or_else(|| "?".into());
-            text.push_str(&format!(
-                "  task {c}:{p} waits for {} ({}), held by {holder}\n",
-                self.class_name(l.lock),
-                self.world.describe(prog, l.lock)
-            ));
-        }
-        if lockdep_sees {
-            text.push_str(
-                "lockdep would report this ordering as a possible circular locking dependency.\n",
-            );
-        } else if !prog.config.lockdep {
-            text.push_str(
-                "lockdep would not report this: CONFIG_PROVE_LOCKING is off in this scenario.\n",
-            );
-        } else {
-            text.push_str("lockdep would not report this: a lock in the cycle is in a novalidate class (lockdep_set_novalidate_class, as for device_lock).\n");
-        }
-        text.push_str("The kernel would show, after 120 seconds:\n");
-        for l in cycle {
-            let (c, p) = task(prog, &self.threads[l.tid as usize], l.tid as usize);
-            text.push_str(&format!(
-                "  INFO: task {c}:{p} blocked for more than 120 seconds.\n"
-            ));
-        }
-        for l in cycle {
-            let i = l.tid as usize;
-            let (c, p) = task(prog, &self.threads[i], i);
-            text.push_str(&format!("\ntask:{c} state:D pid:{p}\n"));
-            text.push_str(&self.held_locks_text(i));
-            text.push_str(&self.trace_of(i));
-        }
-        // Title from the lowest-numbered task in the cycle, so the same cycle gets the same
-        // title whichever thread closed it.
-        let first = cycle.iter().map(|l| l.tid as usize).min().unwrap_or(tid);
-        let func = title_function(prog, &frames_of(&self.threads[first]));
-        self.raise(tid, Kind::Deadlock, "deadlock", Some(func), text);
-    }
-
-    pub(crate) fn report_hung_task(&mut self, tid: usize) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let mut text = format!(
-            "INFO: task {comm}:{pid} blocked for more than 120 seconds.\n      {UNAME}\n\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.\ntask:{comm} state:D stack:0 pid:{pid}\n"
-        );
-        text.push_str(&self.trace_of(tid));
-        text.push_str(&self.held_locks_text(tid));
-        self.raise(tid, Kind::HungTask, "INFO: task hung", None, text);
-    }
-
-    pub(crate) fn report_stranded(&mut self, tid: usize) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let mut text = format!(
-            "pyfuzz: task {comm}:{pid} is stranded in an interruptible wait: nothing left can wake it\n(the hung-task detector does not see TASK_INTERRUPTIBLE waiters; the task hangs until a signal)\ntask:{comm} state:S pid:{pid}\n"
-        );
-        text.push_str(&self.trace_of(tid));
-        self.raise(tid, Kind::StrandedWaiter, "stranded waiter", None, text);
     }
 
     pub(crate) fn report_leak(&mut self, obj: u32) {

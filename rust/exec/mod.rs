@@ -7,6 +7,7 @@
 //! finding fires, or nothing can run (timeouts, then hung-task and stranded-waiter checks).
 
 pub mod fail;
+pub mod fail_locks;
 pub mod interp;
 pub mod mem;
 pub mod prims;
