@@ -72,18 +72,20 @@ def unregister_irq_proc(desc):
         WARN(1, "remove_proc_entry: removing non-empty directory 'irq/N', leaking at least 'handler'")
 
 
-def free_desc(desc):
-    unregister_irq_proc(desc)
-    kfree(desc)
-
-
 def irq_free_desc(irq):
+    # irqdesc.c free_desc(): unregister_irq_proc, then the descriptor leaves the sparse tree
+    # under sparse_irq_lock and is freed through call_rcu(delayed_free_desc), so an interrupt
+    # already inside handle_irq's RCU section still sees a live descriptor.  [V irqdesc.c;
+    # the call_rcu is modelled as synchronize_rcu() before the kfree]
+    desc = irq_to_desc(irq)
+    if desc is None:
+        return
+    unregister_irq_proc(desc)
     mutex_lock(irq_table.sparse_irq_lock)
-    desc = irq_table.descs[irq]
     irq_table.descs[irq] = None
-    if desc is not None:
-        free_desc(desc)
     mutex_unlock(irq_table.sparse_irq_lock)
+    synchronize_rcu()
+    kfree(desc)
 
 
 def request_irq(irq, handler, dev_id):
@@ -107,6 +109,16 @@ def request_irq(irq, handler, dev_id):
     return 0
 
 
+def irq_shutdown(desc):
+    # chip.c irq_shutdown(), called by __free_irq() when the last action goes: the irq_chip's
+    # irq_shutdown/irq_mask through desc->irq_data.chip, which the irq domain provided.
+    # [V C1 step 5: "a later free_irq(v1, x_priv) runs -> irq_shutdown calls the freed
+    # chip's mask op"]
+    d = desc.domain
+    if d is not None:
+        chip = d.name
+
+
 def free_irq(irq, dev_id):
     # manage.c free_irq() -> __free_irq().  [V kernel-model.md A.7; manage.c]
     desc = irq_to_desc(irq)
@@ -123,6 +135,7 @@ def free_irq(irq, dev_id):
         mutex_unlock(desc.request_mutex)
         return None
     desc.action = None
+    irq_shutdown(desc)
     spin_unlock_irqrestore(desc.lock, flags)
     # __synchronize_hardirq(): wait for a handler running on another CPU.
     wait_event(desc.wait_for_threads, desc.in_progress == 0)

@@ -20,8 +20,22 @@ def pci_enable_device(pdev):
 
 @infra
 def pci_disable_device(pdev):
+    # pci.c pci_disable_device() -> do_pci_disable_device() clears PCI_COMMAND_MASTER when
+    # the last enable goes.  [V pci.c]
     if pdev.enabled > 0:
         pdev.enabled -= 1
+        if pdev.enabled == 0:
+            pdev.is_busmaster = 0
+
+
+@infra
+def pci_set_master(pdev):
+    pdev.is_busmaster = 1
+
+
+@infra
+def pci_clear_master(pdev):
+    pdev.is_busmaster = 0
 
 
 def pcim_disable_device(dev, dr):

@@ -11,7 +11,7 @@
 from pyfuzz.model import *
 from pyfuzz.kernel.base_devres import devm_add_action
 from pyfuzz.kernel.irq_domain import irq_create_mapping, irq_dispose_mapping
-from pyfuzz.kernel.irq_manage import irq_has_action
+from pyfuzz.kernel.irq_manage import handle_irq, irq_has_action
 
 
 def msi_device_data_release(dev, dr):
@@ -65,6 +65,15 @@ def pci_alloc_irq_vectors(pdev, nvec):
 @infra
 def pci_irq_vector(pdev, nr):
     return pdev.irqs[nr]
+
+
+def pci_msi_raise(pdev, nr):
+    # Hardware, not kernel code: the device raises MSI vector `nr`. An MSI is a posted memory
+    # write, so the device sends it only while MSI and bus mastering are enabled; the CPU
+    # then runs the vector's flow handler.  A preemption between the check and the delivery
+    # models an MSI already in flight.
+    if pdev.is_busmaster and pdev.msi_enabled and nr < pdev.nvec:
+        handle_irq(pdev.irqs[nr])
 
 
 def free_msi_irqs(pdev):

@@ -23,6 +23,7 @@ class pci_dev(Struct):
     match_driver: Ref       # the driver whose id_table matches (scenario topology)
     intx_disable: int       # PCI_COMMAND_INTX_DISABLE
     enabled: int
+    is_busmaster: int       # PCI_COMMAND_MASTER: without it the device cannot raise MSIs
     is_managed: int
     is_msi_managed: int
     msi_enabled: int
