@@ -103,8 +103,13 @@ ACTORS = {
         "msi": None,
         "x-exit": None,
     },
+    "dmaengine-unbind": {
+        "client": {"dma_request_channel", "memcpy", "tx_status", "dma_release_channel", "wait"},
+        "unbind": None,
+        "irq": None,
+    },
 }
-HARDIRQ = {("switchtec-cdev", "irq"), ("pci-host-unbind", "msi")}
+HARDIRQ = {("switchtec-cdev", "irq"), ("pci-host-unbind", "msi"), ("dmaengine-unbind", "irq")}
 
 ALL = [
     (name, var)

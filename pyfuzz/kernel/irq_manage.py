@@ -144,6 +144,16 @@ def free_irq(irq, dev_id):
     return dev_id
 
 
+def synchronize_irq(irq):
+    # manage.c synchronize_irq(): wait until no handler of this IRQ runs on another CPU
+    # (__synchronize_hardirq; may sleep for threaded handlers).  A missing descriptor returns.
+    might_sleep()
+    desc = irq_to_desc(irq)
+    if desc is None:
+        return
+    wait_event(desc.wait_for_threads, desc.in_progress == 0)
+
+
 def handle_irq(irq):
     # The interrupt arrives (hardirq context): handle_irq_event() calls the action's handler
     # with desc->lock dropped and IRQD_IRQ_INPROGRESS set.  Descriptors are freed after RCU.
