@@ -45,26 +45,46 @@ impl Execution<'_> {
         );
     }
 
-    pub(crate) fn report_recursive_locking(&mut self, tid: usize, r: ObjRef, held_ix: usize) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let h = self.threads[tid].held[held_ix];
-        let name = self.class_name(r.idx);
-        let fr = self.threads[tid]
+    /// The current frame of a thread as (function, pc).
+    fn current_frame(&self, tid: usize) -> (u32, u32) {
+        self.threads[tid]
             .frames
             .last()
             .map(|f| (f.func, f.pc))
-            .unwrap_or((0, 0));
-        let mut text = format!(
-            "============================================\nWARNING: possible recursive locking detected\n{UNAME}\n--------------------------------------------\n{comm}/{pid} is trying to acquire lock:\n{:016x} ({name}), at:{}\n\nbut task is already holding lock:\n{:016x} ({}), at:{}\n\nother info that might help us debug this:\n Possible unsafe locking scenario:\n\n       CPU0\n       ----\n  lock({name});\n  lock({name});\n\n *** DEADLOCK ***\n\n May be due to missing lock nesting notation\n\n",
+            .unwrap_or((0, 0))
+    }
+
+    /// The held locks, the task header and the call trace that end every lockdep report.
+    fn locks_and_trace(&self, tid: usize) -> String {
+        let mut s = self.held_locks_text(tid);
+        s.push_str(&self.header(tid));
+        s.push_str(&self.trace_of(tid));
+        s
+    }
+
+    /// lockdep's "X is trying to acquire lock ... but task is already holding lock ..." block.
+    fn acquiring_text(&self, tid: usize, r: ObjRef, held_ix: usize) -> String {
+        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
+        let h = self.threads[tid].held[held_ix];
+        let fr = self.current_frame(tid);
+        format!(
+            "{comm}/{pid} is trying to acquire lock:\n{:016x} ({}), at:{}\n\nbut task is already holding lock:\n{:016x} ({}), at:{}\n\n",
             self.world.address(r.idx, 0),
+            self.class_name(r.idx),
             frame_line(self.prog, fr.0, fr.1),
             self.world.address(h.obj, 0),
             self.class_name(h.obj),
             frame_line(self.prog, h.func, h.pc),
+        )
+    }
+
+    pub(crate) fn report_recursive_locking(&mut self, tid: usize, r: ObjRef, held_ix: usize) {
+        let name = self.class_name(r.idx);
+        let mut text = format!(
+            "============================================\nWARNING: possible recursive locking detected\n{UNAME}\n--------------------------------------------\n{}other info that might help us debug this:\n Possible unsafe locking scenario:\n\n       CPU0\n       ----\n  lock({name});\n  lock({name});\n\n *** DEADLOCK ***\n\n May be due to missing lock nesting notation\n\n",
+            self.acquiring_text(tid, r, held_ix)
         );
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
+        text.push_str(&self.locks_and_trace(tid));
         self.raise(
             tid,
             Kind::LockdepRecursive,
@@ -81,21 +101,13 @@ impl Execution<'_> {
         held_ix: usize,
         chain: &[Edge],
     ) {
-        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
         let h = self.threads[tid].held[held_ix];
         let new_name = self.class_name(r.idx);
         let held_name = self.class_name(h.obj);
-        let fr = self.threads[tid]
-            .frames
-            .last()
-            .map(|f| (f.func, f.pc))
-            .unwrap_or((0, 0));
+        let fr = self.current_frame(tid);
         let mut text = format!(
-            "======================================================\nWARNING: possible circular locking dependency detected\n{UNAME}\n{DASHES}\n{comm}/{pid} is trying to acquire lock:\n{:016x} ({new_name}), at:{}\n\nbut task is already holding lock:\n{:016x} ({held_name}), at:{}\n\nwhich lock already depends on the new lock.\n\n\nthe existing dependency chain (in reverse order) is:\n",
-            self.world.address(r.idx, 0),
-            frame_line(self.prog, fr.0, fr.1),
-            self.world.address(h.obj, 0),
-            frame_line(self.prog, h.func, h.pc),
+            "======================================================\nWARNING: possible circular locking dependency detected\n{UNAME}\n{DASHES}\n{}which lock already depends on the new lock.\n\n\nthe existing dependency chain (in reverse order) is:\n",
+            self.acquiring_text(tid, r, held_ix)
         );
         let n = chain.len();
         for (i, e) in chain.iter().enumerate().rev() {
@@ -111,27 +123,19 @@ impl Execution<'_> {
             "\n-> #0 ({new_name}):\n      {}\n\nother info that might help us debug this:\n\n Possible unsafe locking scenario:\n\n       CPU0                    CPU1\n       ----                    ----\n  lock({held_name});\n                               lock({new_name});\n                               lock({held_name});\n  lock({new_name});\n\n *** DEADLOCK ***\n\n",
             frame_line(self.prog, fr.0, fr.1)
         ));
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
+        text.push_str(&self.locks_and_trace(tid));
         self.raise(tid, Kind::LockdepCircular, "possible deadlock", None, text);
     }
 
     pub(crate) fn report_bad_unlock(&mut self, tid: usize, r: ObjRef) {
         let (comm, pid) = task(self.prog, &self.threads[tid], tid);
-        let fr = self.threads[tid]
-            .frames
-            .last()
-            .map(|f| (f.func, f.pc))
-            .unwrap_or((0, 0));
+        let fr = self.current_frame(tid);
         let mut text = format!(
             "=====================================\nWARNING: bad unlock balance detected!\n{UNAME}\n-------------------------------------\n{comm}/{pid} is trying to release lock ({}) at:\n{}\nbut there are no more locks to release!\n\nother info that might help us debug this:\n",
             self.class_name(r.idx),
             frame_line(self.prog, fr.0, fr.1)
         );
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
+        text.push_str(&self.locks_and_trace(tid));
         self.raise(
             tid,
             Kind::BadUnlock,
@@ -149,9 +153,7 @@ impl Execution<'_> {
             self.model_symbol(tid),
             self.class_name(r.idx)
         );
-        text.push_str(&self.held_locks_text(tid));
-        text.push_str(&self.header(tid));
-        text.push_str(&self.trace_of(tid));
+        text.push_str(&self.locks_and_trace(tid));
         self.raise(tid, Kind::LockdepAssert, "WARNING", None, text);
     }
 
