@@ -182,7 +182,7 @@ def yardstick_candidates(explicit: str | None) -> list[Path]:
         REPO / "yardstick",
         REPO / "docs" / "yardstick",
         BENCH / "yardstick",
-        Path("/work/shared/yardstick"),
+        REPO.parent / "shared" / "yardstick",  # the shared folder beside the checkout
     ]
     return out
 

@@ -1,4 +1,4 @@
-"""Benchmark model: the yardstick's own program (`/work/shared/yardstick`, "reader/remover"),
+"""Benchmark model: the yardstick's own program (`../shared/yardstick` beside the checkout, "reader/remover"),
 transliterated into the model language so that pyfuzz and the yardstick run like with like.
 
 Two readers loop ITERS times { lock; if alive { count += 1 }; unlock } and a remover does
