@@ -1,8 +1,10 @@
-"""The `pyfuzz` command line: list, verify, run.
+"""The `pyfuzz` command line: list, verify, run (and, from `pyfuzz.cli_crash`, replay,
+minimize and corpus check).
 
 Wiring only: scenarios are resolved by `pyfuzz.scenarios`, compiled and loaded by
-`pyfuzz.engine`, rendered by `pyfuzz.report`. Exit codes: 0 no finding, 1 a finding, 2 unusable
-input (one line on stderr, no traceback), 3 an internal error in pyfuzz itself.
+`pyfuzz.engine`, findings minimized and saved by `pyfuzz.findings`, rendered by
+`pyfuzz.report`. Exit codes (`pyfuzz.exitcodes`): 0 no finding, 1 a finding, 2 unusable input
+(one line on stderr, no traceback), 3 an internal error in pyfuzz itself.
 """
 
 from __future__ import annotations
@@ -16,20 +18,16 @@ from typing import Any
 import orjson
 
 from pyfuzz import __version__
-from pyfuzz.errors import UsageError
+from pyfuzz.errors import EngineError, UsageError
+from pyfuzz.exitcodes import EXIT_CLEAN, EXIT_FINDING, EXIT_INTERNAL, EXIT_SIGINT, EXIT_USAGE
 
 
 class ModelRuntimeError(UsageError):
     """The model itself went wrong while running (reported as unusable input)."""
 
 
-EXIT_CLEAN = 0
-EXIT_FINDING = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
-
-
-def _print_json(obj: dict[str, Any]) -> None:
+def print_json(obj: dict[str, Any]) -> None:
+    """One JSON object on stdout, keys sorted."""
     sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode() + "\n")
 
 
@@ -64,7 +62,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        _print_json({"scenarios": rows})
+        print_json({"scenarios": rows})
         return EXIT_CLEAN
     for row in rows:
         print(f"{row['name']}: {row['description']}")
@@ -77,7 +75,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from pyfuzz.engine import load
-    from pyfuzz.report import full_report
 
     loaded = load(args.scenario)
     start = time.perf_counter()
@@ -96,7 +93,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
         if args.json:
-            _print_json(base)
+            print_json(base)
         elif res.complete:
             print(
                 f"{loaded.label}: no finding in {res.schedules} schedules "
@@ -108,17 +105,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f" at the budget (--max-schedules) while exploring bound {res.bound}"
             )
         return EXIT_CLEAN
-    replayed = loaded.program.replay(res.outcome.choices, trace=True)
-    _reject_model_error(replayed)
-    base.update(_outcome_fields(replayed))
-    if args.json:
-        base["trace"] = replayed.trace
-        _print_json(base)
-    else:
-        sys.stdout.write(full_report(replayed))
+    replayed = _finish_finding(
+        args, loaded, list(res.outcome.choices), base, {"command": "verify", "strategy": "dfs"}
+    )
+    if not args.json:
         print(
-            f"\n{loaded.label}: {replayed.finding.title if replayed.finding else '?'} "
-            f"(needs {replayed.preemptions} preemption(s); found after {res.schedules} "
+            f"{loaded.label}: {replayed.finding.title if replayed.finding else '?'} "
+            f"(needs {res.outcome.preemptions} preemption(s); found after {res.schedules} "
             f"schedules, {seconds:.2f}s)"
         )
     return EXIT_FINDING
@@ -126,7 +119,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pyfuzz.engine import load
-    from pyfuzz.report import full_report
 
     loaded = load(args.scenario)
     start = time.perf_counter()
@@ -147,26 +139,66 @@ def cmd_run(args: argparse.Namespace) -> int:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
         if args.json:
-            _print_json(base)
+            print_json(base)
         else:
             print(
                 f"{loaded.label}: no finding in {res.executions} executions "
                 f"({args.strategy}, seed {args.seed}, {seconds:.2f}s)"
             )
         return EXIT_CLEAN
-    replayed = loaded.program.replay(res.outcome.choices, trace=True)
-    _reject_model_error(replayed)
-    base.update(_outcome_fields(replayed))
-    if args.json:
-        _print_json(base)
-    else:
-        sys.stdout.write(full_report(replayed))
+    origin = {"command": "run", "strategy": args.strategy, "seed": args.seed}
+    replayed = _finish_finding(args, loaded, list(res.outcome.choices), base, origin)
+    if not args.json:
         print(
-            f"\n{loaded.label}: {replayed.finding.title if replayed.finding else '?'} "
+            f"{loaded.label}: {replayed.finding.title if replayed.finding else '?'} "
             f"at execution {res.first_at} of {args.executions} ({args.strategy}, seed "
             f"{args.seed}, {seconds:.2f}s)"
         )
     return EXIT_FINDING
+
+
+def _finish_finding(
+    args: argparse.Namespace,
+    loaded: Any,
+    choices: list[int],
+    base: dict[str, Any],
+    origin: dict[str, Any],
+) -> Any:
+    """Minimizes a search's finding (unless --no-minimize), saves it with --save, prints the
+    report (or the JSON object); returns the traced outcome shown."""
+    from pyfuzz.cli_crash import save_finding, shrink_line
+    from pyfuzz.findings import record_finding
+    from pyfuzz.report import full_report
+
+    raw = loaded.program.replay(choices, trace=False)
+    _reject_model_error(raw)
+    note = ""
+    if args.save:
+        rec = save_finding(loaded, choices, args.save, origin)
+        note = f"{shrink_line(rec)}\nreproducer written to {args.save}: pyfuzz replay {args.save}"
+        shown_choices = rec.crash.choices
+    elif not args.no_minimize:
+        rec = record_finding(loaded, choices, origin=origin)
+        note = f"{shrink_line(rec)}\nsave a reproducer with --save FILE, replay it with " + (
+            "pyfuzz replay FILE"
+        )
+        shown_choices = rec.crash.choices
+    else:
+        shown_choices = choices
+        note = "save a reproducer with --save FILE, replay it with pyfuzz replay FILE"
+    replayed = loaded.program.replay(shown_choices, trace=True)
+    base.update(_outcome_fields(replayed))
+    base["raw_choices"] = choices
+    if args.save:
+        base["saved"] = args.save
+    if args.json:
+        if args.command == "verify":
+            base["trace"] = replayed.trace
+        print_json(base)
+    else:
+        sys.stdout.write(full_report(replayed))
+        print(f"\n{note}")
+    return replayed
 
 
 def _reject_model_error(outcome: Any) -> None:
@@ -201,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preemptions", type=_positive, default=2, help="preemption bound")
     p.add_argument("--max-schedules", type=_positive, default=10_000_000)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_finding_options(p)
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("run", help="run executions under a randomized strategy")
@@ -210,8 +243,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_positive, default=0)
     p.add_argument("--depth", type=_positive, default=3, help="PCT bug depth d")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_finding_options(p)
     p.set_defaults(func=cmd_run)
+
+    from pyfuzz.cli_crash import add_commands
+
+    add_commands(sub)
     return parser
+
+
+def _add_finding_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--save", metavar="FILE", help="write the minimized finding as a crash.json to FILE"
+    )
+    p.add_argument(
+        "--no-minimize",
+        action="store_true",
+        help="show the finding as found, without minimizing it first",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,9 +272,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"pyfuzz: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except EngineError as exc:
+        print(
+            f"pyfuzz: internal error: {exc}\n"
+            "this is a bug in pyfuzz; please report it with the command line that shows it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("pyfuzz: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
 
 
 def entry() -> None:

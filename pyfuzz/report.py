@@ -1,50 +1,60 @@
-"""Human-readable rendering of outcomes: the kernel-style splat and the interleaving.
+"""Human-readable rendering of findings: the kernel-style splat and the interleaving.
 
-The splat text comes from the core (its first line is the kernel's own); this module adds the
-interleaving as a per-thread swimlane of the visible steps that led there.
+The splat text comes from the core (its first line is the kernel's own); the interleaving is
+the swimlane of `pyfuzz.swimlane`, fitted to the terminal and coloured only on one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import shutil
+import sys
+from typing import Any, TextIO
 
 from pyfuzz._core import Outcome
-
-_LANE_WIDTH = 34
-
-
-def interleaving(trace: list[dict[str, Any]], limit: int = 80) -> str:
-    """A swimlane: one column per thread, one row per visible step (the last `limit`)."""
-    if not trace:
-        return "(no steps)\n"
-    threads: list[str] = []
-    for ev in trace:
-        if ev["thread"] not in threads:
-            threads.append(ev["thread"])
-    header = "step  " + "".join(t[: _LANE_WIDTH - 1].ljust(_LANE_WIDTH) for t in threads)
-    lines = [header.rstrip(), "-" * len(header.rstrip())]
-    shown = trace[-limit:]
-    if len(trace) > limit:
-        lines.append(f"... {len(trace) - limit} earlier steps not shown")
-    for ev in shown:
-        col = threads.index(ev["thread"])
-        cell = f"{ev['function']}:{ev['line']} {ev['op']}"
-        if ev["blocked"]:
-            cell += " [blocks]"
-        row = " " * (_LANE_WIDTH * col) + cell
-        lines.append(f"{ev['step']:>4}  {row}")
-    return "\n".join(lines) + "\n"
+from pyfuzz.swimlane import render_swimlane
 
 
-def full_report(outcome: Outcome) -> str:
+def terminal_style(stream: TextIO) -> tuple[int | None, bool]:
+    """(width, colour) for a stream: the terminal's width and colour on a terminal (unless
+    NO_COLOR is set); no width limit and no colour when it is a file or a pipe."""
+    if not stream.isatty():
+        return None, False
+    return shutil.get_terminal_size().columns, "NO_COLOR" not in os.environ
+
+
+def render_steps(
+    steps: list[dict[str, Any]],
+    *,
+    fatal_step: int | None,
+    title: str | None,
+    counts: tuple[int, int, int],
+    stream: TextIO | None = None,
+) -> str:
+    """The interleaving heading and swimlane for `stream` (stdout by default)."""
+    width, color = terminal_style(stream or sys.stdout)
+    nsteps, switches, preemptions = counts
+    head = (
+        f"\nInterleaving ({nsteps} steps, {switches} context switches, "
+        f"{preemptions} preemptions):\n"
+    )
+    lane = render_swimlane(steps, fatal_step=fatal_step, title=title, width=width, color=color)
+    return head + lane
+
+
+def full_report(outcome: Outcome, stream: TextIO | None = None) -> str:
     """The splat followed by the interleaving (when the trace was recorded)."""
     parts = []
     if outcome.finding is not None:
         parts.append(outcome.finding.report.rstrip("\n") + "\n")
     if outcome.trace is not None:
         parts.append(
-            f"\nInterleaving ({outcome.steps} steps, {outcome.context_switches} context switches,"
-            f" {outcome.preemptions} preemptions):\n"
+            render_steps(
+                outcome.trace,
+                fatal_step=outcome.fatal_step,
+                title=outcome.finding.title if outcome.finding else None,
+                counts=(outcome.steps, outcome.context_switches, outcome.preemptions),
+                stream=stream,
+            )
         )
-        parts.append(interleaving(outcome.trace))
     return "".join(parts)

@@ -1,9 +1,20 @@
-//! What one execution returns: status, finding, the choices actually used, counters, and
-//! the rendered trace when asked. Built right after a run, from the Execution's state.
+//! What one execution returns: status, finding, the choices actually used, counters, and,
+//! when the run was traced, the rendered trace, its scheduling decisions and workload
+//! choices. Built right after a run, from the Execution's state.
 
 use crate::exec::trace::TraceRecord;
-use crate::exec::{Execution, RunStatus};
+use crate::exec::{Execution, PickRecord, RunStatus, WorkloadRecord};
 use crate::oracle::Finding;
+
+/// What a traced run adds to its Outcome.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub trace: Vec<TraceRecord>,
+    pub picks: Vec<PickRecord>,
+    pub workload: Vec<WorkloadRecord>,
+    /// Index in `trace` of the operation at which the finding fired (None at quiescence).
+    pub fatal: Option<usize>,
+}
 
 /// The result of one execution.
 #[derive(Clone, Debug)]
@@ -18,7 +29,7 @@ pub struct Outcome {
     pub ops: u64,
     pub context_switches: u64,
     pub preemptions: u64,
-    pub trace: Option<Vec<TraceRecord>>,
+    pub recorded: Option<Recorded>,
 }
 
 impl Outcome {
@@ -32,7 +43,17 @@ impl Outcome {
             ops: ex.ops,
             context_switches: ex.switches,
             preemptions: ex.preemptions,
-            trace: with_trace.then(|| ex.trace_records()),
+            recorded: with_trace.then(|| Recorded {
+                trace: ex.trace_records(),
+                picks: ex.rec.picks.clone(),
+                workload: ex.rec.workload.clone(),
+                fatal: ex.rec.fatal,
+            }),
         }
+    }
+
+    /// The rendered trace, when the run was traced.
+    pub fn trace(&self) -> Option<&[TraceRecord]> {
+        self.recorded.as_ref().map(|r| r.trace.as_slice())
     }
 }

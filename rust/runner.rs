@@ -144,30 +144,62 @@ pub struct VerifyResult {
     /// Whether every schedule within `bound` was explored.
     pub complete: bool,
     pub step_limits: u64,
+    /// Findings passed over because their title was not the target.
+    pub other_findings: u64,
     /// The first finding, at the smallest bound that has one.
     pub outcome: Option<Outcome>,
+}
+
+/// What bounded exhaustive search looks for, and where.
+#[derive(Clone, Debug, Default)]
+pub struct SearchSpec {
+    pub max_preemptions: u32,
+    pub max_schedules: u64,
+    /// Workload choices to search under (empty: the default workload).
+    pub workload: Vec<u32>,
+    /// Only a finding with this title ends the search (None: any finding).
+    pub target: Option<String>,
 }
 
 /// Exhaustive search with 0, 1, ..., `max_preemptions` preemptions over the default
 /// workload; stops at the first finding (whose preemption count is then minimal) or when
 /// `max_schedules` executions have run.
 pub fn verify(ex: &mut Execution, max_preemptions: u32, max_schedules: u64) -> VerifyResult {
+    search(
+        ex,
+        &SearchSpec {
+            max_preemptions,
+            max_schedules,
+            ..SearchSpec::default()
+        },
+    )
+}
+
+/// Iterative preemption bounding as `verify`, under a given workload and for a given title.
+pub fn search(ex: &mut Execution, spec: &SearchSpec) -> VerifyResult {
     ex.set_tracing(false);
     let mut res = VerifyResult::default();
-    for bound in 0..=max_preemptions {
+    for bound in 0..=spec.max_preemptions {
         res.bound = bound;
         res.complete = false;
-        let mut d = Dfs::new(bound);
+        let mut d = Dfs::with_workload(bound, spec.workload.clone());
         loop {
-            if res.schedules >= max_schedules {
+            if res.schedules >= spec.max_schedules {
                 return res;
             }
             let st = ex.run(&mut d);
             res.schedules += 1;
             match st {
                 RunStatus::Finding => {
-                    res.outcome = Some(Outcome::capture(ex, st, false));
-                    return res;
+                    let wanted = match (&spec.target, &ex.finding) {
+                        (Some(t), Some(f)) => f.title == *t,
+                        _ => true,
+                    };
+                    if wanted {
+                        res.outcome = Some(Outcome::capture(ex, st, false));
+                        return res;
+                    }
+                    res.other_findings += 1;
                 }
                 RunStatus::StepLimit => res.step_limits += 1,
                 _ => {}

@@ -261,9 +261,12 @@ def _check_embedded_stores(program: Program) -> None:
 
 
 def _source_hash(program: Program) -> str:
+    """SHA-256 over the model files' names and contents in compilation order. Directories are
+    left out so that a trace still matches its model from another checkout or working
+    directory (display paths are relative to the working directory)."""
     digest = hashlib.sha256()
     for path, data in zip(program.files, program.file_data, strict=True):
-        digest.update(path.encode())
+        digest.update(path.rsplit("/", 1)[-1].encode())
         digest.update(b"\0")
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)

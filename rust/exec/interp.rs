@@ -64,10 +64,8 @@ impl Execution<'_> {
                 }
                 self.ops += 1;
                 self.exec_visible(tid, ins);
-                if self.tracing && self.threads[tid].status == Status::Blocked {
-                    if let Some(ev) = self.trace.last_mut() {
-                        ev.blocked = true;
-                    }
+                if self.tracing {
+                    self.finish_trace(tid, ins);
                 }
                 if self.finding.is_some() {
                     return;

@@ -25,7 +25,7 @@ use crate::oracle::{Finding, Kind};
 use crate::sched::{ChoiceKind, Decider, Point};
 use crate::world::{Value, World, NONE};
 use thread::{Frame, Status, Thread, Wait};
-pub use trace::TraceEvent;
+pub use trace::{PickRecord, Recording, TraceEvent, WorkloadRecord};
 
 /// At most this many threads (actors plus work items) exist at once.
 pub const MAX_THREADS: usize = 64;
@@ -73,7 +73,8 @@ pub struct Execution<'p> {
     pub finding: Option<Finding>,
     pub lockgraph: LockGraph,
     pub tracing: bool,
-    pub trace: Vec<TraceEvent>,
+    /// What a traced run recorded (empty unless `tracing`).
+    pub rec: Recording,
     pending: Vec<u32>,
     marks: Vec<bool>,
     /// Reused work list (publication walks).
@@ -100,7 +101,7 @@ impl<'p> Execution<'p> {
             finding: None,
             lockgraph: LockGraph::new(prog.lock_classes.len()),
             tracing: false,
-            trace: Vec::new(),
+            rec: Recording::default(),
             pending: vec![NONE; MAX_THREADS],
             marks: Vec::new(),
             scratch: Vec::new(),
@@ -214,7 +215,20 @@ impl<'p> Execution<'p> {
         self.preemptions = 0;
         self.choices.clear();
         self.finding = None;
-        self.trace.clear();
+        self.rec.clear();
+    }
+
+    /// Appends a workload choice to the choice list (and to the recording when tracing).
+    fn record_workload(&mut self, kind: ChoiceKind, value: u32, n: u32) {
+        if self.tracing {
+            self.rec.workload.push(WorkloadRecord {
+                choice: self.choices.len() as u32,
+                kind,
+                value,
+                n,
+            });
+        }
+        self.choices.push(value);
     }
 
     /// Decodes the workload: which actors run and which actions each performs.
@@ -226,10 +240,9 @@ impl<'p> Execution<'p> {
             t.reset(ai32, actor.context);
             t.status = Status::Done;
             let enabled = if actor.optional {
-                let c = d
-                    .choose(ChoiceKind::ActorEnabled { actor: ai32 }, 2, 1)
-                    .min(1);
-                self.choices.push(c);
+                let kind = ChoiceKind::ActorEnabled { actor: ai32 };
+                let c = d.choose(kind, 2, 1).min(1);
+                self.record_workload(kind, c, 2);
                 c == 1
             } else {
                 true
@@ -240,10 +253,9 @@ impl<'p> Execution<'p> {
             let n = if actor.min < actor.max {
                 let span = actor.max - actor.min + 1;
                 let def = actor.default.len() as u32 - actor.min;
-                let c = d
-                    .choose(ChoiceKind::ActionCount { actor: ai32 }, span, def)
-                    .min(span - 1);
-                self.choices.push(c);
+                let kind = ChoiceKind::ActionCount { actor: ai32 };
+                let c = d.choose(kind, span, def).min(span - 1);
+                self.record_workload(kind, c, span);
                 actor.min + c
             } else {
                 actor.min
@@ -252,10 +264,9 @@ impl<'p> Execution<'p> {
             for slot in 0..n {
                 let def = actor.default.get(slot as usize).copied().unwrap_or(0);
                 let a = if nact > 1 {
-                    let c = d
-                        .choose(ChoiceKind::Action { actor: ai32, slot }, nact, def)
-                        .min(nact - 1);
-                    self.choices.push(c);
+                    let kind = ChoiceKind::Action { actor: ai32, slot };
+                    let c = d.choose(kind, nact, def).min(nact - 1);
+                    self.record_workload(kind, c, nact);
                     c
                 } else {
                     0
@@ -310,6 +321,10 @@ impl<'p> Execution<'p> {
         let mut pending = std::mem::take(&mut self.pending);
         let status = loop {
             if self.finding.is_some() {
+                // It fired inside the operation just run (the quiescent checks break below).
+                if self.tracing && !self.rec.events.is_empty() {
+                    self.rec.fatal = Some(self.rec.events.len() - 1);
+                }
                 break RunStatus::Finding;
             }
             if d.diverged() {
@@ -355,8 +370,21 @@ impl<'p> Execution<'p> {
                     // A decider bug or a diverged replay: fall back deterministically.
                     crate::sched::default_pick(&p)
                 };
-                if p.is_preemption(t) {
+                let preemption = p.is_preemption(t);
+                if preemption {
                     self.preemptions += 1;
+                }
+                if self.tracing {
+                    let choice = self.choices.len() as u32;
+                    self.rec.picks.push(PickRecord {
+                        choice,
+                        current: cur,
+                        chosen: t,
+                        runnable: mask,
+                        default: crate::sched::default_pick(&p),
+                        preemption,
+                    });
+                    self.rec.mark = Some((choice, preemption));
                 }
                 self.choices.push(t);
                 d.after_step(t, &p);
@@ -370,6 +398,7 @@ impl<'p> Execution<'p> {
             }
             self.cur = tid;
             self.step_thread(tid as usize);
+            self.rec.mark = None;
         };
         self.pending = pending;
         status

@@ -1,20 +1,81 @@
-//! The step trace, recorded only when asked: one event per visible operation (who ran, where,
-//! on which object), rendered into human-readable records after the run.
+//! The recording of one execution, kept only when tracing is on (replays for people, the
+//! minimizer): one event per visible operation (who ran, where, on which object, holding which
+//! locks, reached by which scheduling decision), the scheduling decisions themselves, and the
+//! decoded workload choices. Rendered into plain records after the run; the hot loop pays one
+//! branch on `tracing` and nothing else.
 
 use super::Execution;
 use crate::ir::Instr;
-use crate::world::NONE;
+use crate::sched::ChoiceKind;
+use crate::world::{Value, NONE};
 
-/// One visible step.
+/// One visible operation as recorded (indices only; rendered by `trace_records`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceEvent {
     pub tid: u32,
     pub func: u32,
     pub pc: u32,
-    /// The object touched, or NONE.
+    /// The object touched (or allocated), or NONE.
     pub obj: u32,
     /// Whether the thread blocked at this operation (it will retry it when woken).
     pub blocked: bool,
+    /// Whether the thread that ran before was still runnable and did not yield.
+    pub preemption: bool,
+    /// The index in the choice list of the decision that picked this thread here, or NONE.
+    pub choice: u32,
+    /// The thread's held locks at this operation: `Recording::locks[locks_at..+locks_len]`.
+    pub locks_at: u32,
+    pub locks_len: u32,
+}
+
+/// One scheduling decision (a point with more than one runnable thread).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PickRecord {
+    /// Index in the choice list.
+    pub choice: u32,
+    /// The thread that ran before (NONE at the start).
+    pub current: u32,
+    pub chosen: u32,
+    /// Bit i: thread i could run here.
+    pub runnable: u64,
+    /// What the non-preemptive default would have chosen.
+    pub default: u32,
+    pub preemption: bool,
+}
+
+/// One workload choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkloadRecord {
+    /// Index in the choice list.
+    pub choice: u32,
+    pub kind: ChoiceKind,
+    pub value: u32,
+    /// How many values the choice had.
+    pub n: u32,
+}
+
+/// Everything recorded about one traced execution.
+#[derive(Clone, Debug, Default)]
+pub struct Recording {
+    pub events: Vec<TraceEvent>,
+    pub locks: Vec<u32>,
+    pub picks: Vec<PickRecord>,
+    pub workload: Vec<WorkloadRecord>,
+    /// Set by the step loop for the next recorded event: (choice index, preemption).
+    pub(crate) mark: Option<(u32, bool)>,
+    /// Index in `events` of the operation at which the finding fired, if it fired in one.
+    pub fatal: Option<usize>,
+}
+
+impl Recording {
+    pub(crate) fn clear(&mut self) {
+        self.events.clear();
+        self.locks.clear();
+        self.picks.clear();
+        self.workload.clear();
+        self.mark = None;
+        self.fatal = None;
+    }
 }
 
 /// A rendered trace record.
@@ -28,8 +89,13 @@ pub struct TraceRecord {
     pub line: u32,
     pub op: String,
     pub object: String,
-    /// Whether the thread blocked at this operation.
     pub blocked: bool,
+    /// Another thread ran the operation before this one.
+    pub switch: bool,
+    pub preemption: bool,
+    /// Locks held when the operation ran, outermost first.
+    pub locks: Vec<String>,
+    pub choice: Option<u32>,
 }
 
 impl Execution<'_> {
@@ -37,20 +103,49 @@ impl Execution<'_> {
         let Some(fr) = self.threads[tid].frames.last() else {
             return;
         };
-        let ev = TraceEvent {
+        let (func, pc) = (fr.func, fr.pc);
+        let obj = self.pending_object(tid);
+        let (choice, preemption) = self.rec.mark.take().unwrap_or((NONE, false));
+        let locks_at = self.rec.locks.len() as u32;
+        let held = &self.threads[tid].held;
+        self.rec.locks.extend(held.iter().map(|h| h.obj));
+        self.rec.events.push(TraceEvent {
             tid: tid as u32,
-            func: fr.func,
-            pc: fr.pc,
-            obj: self.pending_object(tid),
+            func,
+            pc,
+            obj,
             blocked: false,
+            preemption,
+            choice,
+            locks_at,
+            locks_len: held.len() as u32,
+        });
+    }
+
+    /// After a traced operation ran: note a block, and name the object an allocation made.
+    pub(crate) fn finish_trace(&mut self, tid: usize, ins: Instr) {
+        let blocked = self.threads[tid].status == super::thread::Status::Blocked;
+        let made = match ins {
+            Instr::Alloc { d, .. } | Instr::Prim { d, .. } => match self.reg(tid, d) {
+                Value::Ref(r) => r.idx,
+                _ => NONE,
+            },
+            _ => NONE,
         };
-        self.trace.push(ev);
+        if let Some(ev) = self.rec.events.last_mut() {
+            ev.blocked = blocked;
+            if ev.obj == NONE && matches!(ins, Instr::Alloc { .. }) {
+                ev.obj = made;
+            }
+        }
     }
 
     /// Renders the recorded events (call right after `run`, before the next one).
     pub fn trace_records(&self) -> Vec<TraceRecord> {
         let prog = self.prog;
-        self.trace
+        let mut prev_tid = NONE;
+        self.rec
+            .events
             .iter()
             .enumerate()
             .map(|(i, ev)| {
@@ -76,7 +171,17 @@ impl Execution<'_> {
                     &self.threads[ev.tid as usize],
                     ev.tid as usize,
                 );
-                let blocked = ev.blocked;
+                let describe = |o: u32| {
+                    if o == NONE {
+                        String::new()
+                    } else {
+                        self.world.describe(prog, o)
+                    }
+                };
+                let held =
+                    &self.rec.locks[ev.locks_at as usize..(ev.locks_at + ev.locks_len) as usize];
+                let switch = prev_tid != NONE && prev_tid != ev.tid;
+                prev_tid = ev.tid;
                 TraceRecord {
                     step: i as u64 + 1,
                     tid: ev.tid,
@@ -85,12 +190,12 @@ impl Execution<'_> {
                     file,
                     line,
                     op,
-                    object: if ev.obj == NONE {
-                        String::new()
-                    } else {
-                        self.world.describe(prog, ev.obj)
-                    },
-                    blocked,
+                    object: describe(ev.obj),
+                    blocked: ev.blocked,
+                    switch,
+                    preemption: ev.preemption,
+                    locks: held.iter().map(|&o| describe(o)).collect(),
+                    choice: (ev.choice != NONE).then_some(ev.choice),
                 }
             })
             .collect()

@@ -6,9 +6,9 @@ use super::errors::to_py;
 use super::types::{PyBatch, PyOutcome, PyVerify};
 use crate::exec::Execution;
 use crate::ir::{load_program, Program};
-use crate::runner::{self, Strategy};
+use crate::runner::{self, SearchSpec, Strategy};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 use std::sync::Mutex;
 
 /// A compiled scenario program.
@@ -142,10 +142,26 @@ impl PyProgram {
         })
     }
 
-    /// Bounded exhaustive search with up to `preemptions` preemptions.
-    #[pyo3(signature = (preemptions, *, max_schedules = 10_000_000))]
-    fn verify(&self, py: Python<'_>, preemptions: u32, max_schedules: u64) -> PyResult<PyVerify> {
-        let r = self.with_exec(py, move |ex| runner::verify(ex, preemptions, max_schedules))?;
+    /// Bounded exhaustive search with up to `preemptions` preemptions, by iterative
+    /// preemption bounding: under the default workload, or under `workload` (workload
+    /// choices, as at the head of a choice list); ended by the first finding, or only by one
+    /// titled `target` when given.
+    #[pyo3(signature = (preemptions, *, max_schedules = 10_000_000, workload = None, target = None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        preemptions: u32,
+        max_schedules: u64,
+        workload: Option<Vec<u32>>,
+        target: Option<String>,
+    ) -> PyResult<PyVerify> {
+        let spec = SearchSpec {
+            max_preemptions: preemptions,
+            max_schedules,
+            workload: workload.unwrap_or_default(),
+            target,
+        };
+        let r = self.with_exec(py, move |ex| runner::search(ex, &spec))?;
         let outcome = match r.outcome {
             Some(o) => Some(Py::new(py, PyOutcome::from_core(py, o)?)?),
             None => None,
@@ -155,7 +171,28 @@ impl PyProgram {
             bound: r.bound,
             complete: r.complete,
             step_limits: r.step_limits,
+            other_findings: r.other_findings,
             outcome,
         })
+    }
+
+    /// The actors in thread-id order: dicts with `name`, `context`, `optional`, `daemon`,
+    /// `min`, `max`, `actions` (names) and `default` (the default workload's action indices).
+    fn actor_table<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for a in &self.prog.actors {
+            let d = PyDict::new(py);
+            d.set_item("name", &a.name)?;
+            d.set_item("context", a.context.name())?;
+            d.set_item("optional", a.optional)?;
+            d.set_item("daemon", a.daemon)?;
+            d.set_item("min", a.min)?;
+            d.set_item("max", a.max)?;
+            let names: Vec<&str> = a.actions.iter().map(|x| x.name.as_str()).collect();
+            d.set_item("actions", names)?;
+            d.set_item("default", &a.default)?;
+            list.append(d)?;
+        }
+        Ok(list)
     }
 }

@@ -3,6 +3,8 @@
 
 use crate::oracle::Finding;
 use crate::outcome::Outcome;
+use crate::sched::ChoiceKind;
+use crate::world::NONE;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -62,7 +64,7 @@ pub struct PyOutcome {
     context_switches: u64,
     #[pyo3(get)]
     preemptions: u64,
-    trace: Option<Vec<crate::exec::trace::TraceRecord>>,
+    recorded: Option<crate::outcome::Recorded>,
 }
 
 impl PyOutcome {
@@ -79,7 +81,7 @@ impl PyOutcome {
             ops: o.ops,
             context_switches: o.context_switches,
             preemptions: o.preemptions,
-            trace: o.trace,
+            recorded: o.recorded,
         })
     }
 }
@@ -95,11 +97,11 @@ impl PyOutcome {
     /// The step trace as a list of dicts, or None when it was not recorded.
     #[getter]
     fn trace<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
-        let Some(tr) = &self.trace else {
+        let Some(rec) = &self.recorded else {
             return Ok(None);
         };
         let list = PyList::empty(py);
-        for r in tr {
+        for r in &rec.trace {
             let d = PyDict::new(py);
             d.set_item("step", r.step)?;
             d.set_item("tid", r.tid)?;
@@ -110,6 +112,66 @@ impl PyOutcome {
             d.set_item("op", &r.op)?;
             d.set_item("object", &r.object)?;
             d.set_item("blocked", r.blocked)?;
+            d.set_item("switch", r.switch)?;
+            d.set_item("preemption", r.preemption)?;
+            d.set_item("locks", &r.locks)?;
+            d.set_item("choice", r.choice)?;
+            list.append(d)?;
+        }
+        Ok(Some(list))
+    }
+
+    /// The 1-based trace step at which the finding fired, or None (at quiescence, no
+    /// finding, or not traced).
+    #[getter]
+    fn fatal_step(&self) -> Option<usize> {
+        self.recorded.as_ref().and_then(|r| r.fatal).map(|i| i + 1)
+    }
+
+    /// The scheduling decisions of a traced run: dicts with `choice` (index in `choices`),
+    /// `current`, `chosen`, `runnable`, `default` (thread ids; `current` is None at the
+    /// start) and `preemption`.
+    #[getter]
+    fn picks<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        let Some(rec) = &self.recorded else {
+            return Ok(None);
+        };
+        let list = PyList::empty(py);
+        for p in &rec.picks {
+            let d = PyDict::new(py);
+            d.set_item("choice", p.choice)?;
+            d.set_item("current", (p.current != NONE).then_some(p.current))?;
+            d.set_item("chosen", p.chosen)?;
+            let runnable: Vec<u32> = (0..64).filter(|t| p.runnable & (1u64 << t) != 0).collect();
+            d.set_item("runnable", runnable)?;
+            d.set_item("default", p.default)?;
+            d.set_item("preemption", p.preemption)?;
+            list.append(d)?;
+        }
+        Ok(Some(list))
+    }
+
+    /// The workload choices of a traced run: dicts with `choice` (index in `choices`),
+    /// `kind` ("enabled", "count" or "action"), `actor`, `slot` (actions only), `value`, `n`.
+    #[getter]
+    fn workload<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        let Some(rec) = &self.recorded else {
+            return Ok(None);
+        };
+        let list = PyList::empty(py);
+        for w in &rec.workload {
+            let d = PyDict::new(py);
+            d.set_item("choice", w.choice)?;
+            let (kind, actor, slot) = match w.kind {
+                ChoiceKind::ActorEnabled { actor } => ("enabled", actor, None),
+                ChoiceKind::ActionCount { actor } => ("count", actor, None),
+                ChoiceKind::Action { actor, slot } => ("action", actor, Some(slot)),
+            };
+            d.set_item("kind", kind)?;
+            d.set_item("actor", actor)?;
+            d.set_item("slot", slot)?;
+            d.set_item("value", w.value)?;
+            d.set_item("n", w.n)?;
             list.append(d)?;
         }
         Ok(Some(list))
@@ -158,6 +220,9 @@ pub struct PyVerify {
     pub complete: bool,
     #[pyo3(get)]
     pub step_limits: u64,
+    /// Findings passed over because their title was not the one searched for.
+    #[pyo3(get)]
+    pub other_findings: u64,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
 }

@@ -1,6 +1,6 @@
 //! Bounded exhaustive search: stateless depth-first exploration of the scheduling tree with
-//! a preemption bound (CHESS-style iterative context bounding). The workload is fixed to
-//! the default one. Nodes persist across re-executions: each run replays the chosen prefix,
+//! a preemption bound (CHESS-style iterative context bounding). The workload is fixed: the
+//! default one, or the given workload choices (the minimizer searches a finding's own). Nodes persist across re-executions: each run replays the chosen prefix,
 //! extends it with non-preemptive default choices, and `backtrack` picks the deepest node
 //! with an unexplored alternative that stays within the bound.
 
@@ -29,6 +29,9 @@ impl Node {
 /// The DFS decider.
 pub struct Dfs {
     bound: u32,
+    /// Workload choices answered in order (then the defaults).
+    workload: Vec<u32>,
+    wpos: usize,
     nodes: Vec<Node>,
     pos: usize,
     preemptions: u32,
@@ -38,8 +41,15 @@ pub struct Dfs {
 impl Dfs {
     /// Exhaustive search over schedules with at most `bound` preemptions.
     pub fn new(bound: u32) -> Dfs {
+        Dfs::with_workload(bound, Vec::new())
+    }
+
+    /// Exhaustive search under the workload that `workload` (workload choices) encodes.
+    pub fn with_workload(bound: u32, workload: Vec<u32>) -> Dfs {
         Dfs {
             bound,
+            workload,
+            wpos: 0,
             nodes: Vec::new(),
             pos: 0,
             preemptions: 0,
@@ -71,12 +81,18 @@ impl Dfs {
 impl Decider for Dfs {
     fn begin(&mut self) {
         self.pos = 0;
+        self.wpos = 0;
         self.preemptions = 0;
         self.diverged = false;
     }
 
-    fn choose(&mut self, _kind: ChoiceKind, _n: u32, default: u32) -> u32 {
-        default
+    fn choose(&mut self, _kind: ChoiceKind, n: u32, default: u32) -> u32 {
+        let c = self.workload.get(self.wpos).copied();
+        self.wpos += 1;
+        match c {
+            Some(c) if c < n => c,
+            _ => default,
+        }
     }
 
     fn pick(&mut self, p: &Point) -> u32 {

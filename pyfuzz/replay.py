@@ -1,0 +1,100 @@
+"""Replaying a `crash.json`: find its scenario, check its model, re-run its choices.
+
+`open_crash` loads and checks the file and resolves the scenario it names (a built-in name, or
+a model file relative to the crash file); `replay_crash` re-executes the choices, exactly when
+the model is the one the trace was written against, leniently (choices that no longer apply
+fall back to the default) when asked or when replaying against another variant. The verdict is
+`reproduced` when the same title shows, `other` for a different finding and `clean` for none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyfuzz._core import Outcome
+from pyfuzz.crashfile import Crash, load_crash
+from pyfuzz.engine import LoadedScenario, load
+from pyfuzz.errors import ScenarioError, TraceFormatError, UsageError
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """The result of replaying a crash file."""
+
+    crash: Crash
+    loaded: LoadedScenario
+    outcome: Outcome
+    # "reproduced" (same title), "other" (another finding) or "clean" (no finding).
+    verdict: str
+    model_changed: bool
+    lenient: bool
+
+    @property
+    def variant(self) -> str:
+        return self.loaded.resolved.variant
+
+
+def scenario_spec(crash: Crash, crash_path: Path, variant: str | None = None) -> str:
+    """The SCENARIO spec that `pyfuzz.engine.load` understands for this crash file."""
+    chosen = crash.variant if variant is None else variant
+    if crash.builtin:
+        return f"{crash.source}:{chosen}" if chosen else crash.source
+    model, _, name = crash.source.rpartition(":")
+    if not model.endswith(".py"):
+        model, name = crash.source, ""
+    path = Path(model)
+    if not path.is_absolute():
+        path = crash_path.resolve().parent / path
+    if not path.is_file():
+        raise TraceFormatError(
+            f"{crash_path}: the model file it was written against is not there: {path}"
+        )
+    spec = f"{path}:{name or crash.scenario}"
+    return f"{spec}:{chosen}" if chosen else spec
+
+
+def replay_crash(
+    path: str | Path, *, variant: str | None = None, lenient: bool = False
+) -> Replayed:
+    """Loads, checks and replays the crash file at `path` (with the trace on).
+
+    Raises:
+        TraceFormatError: the file is damaged, or its model changed and `lenient` is off, or
+            its choices do not apply to the model.
+        ScenarioError, ModelError: the scenario it names cannot be loaded.
+    """
+    path = Path(path)
+    crash = load_crash(path)
+    try:
+        loaded = load(scenario_spec(crash, path, variant))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    other_variant = variant is not None and variant != crash.variant
+    model_changed = False
+    if not other_variant:
+        model_changed = loaded.compiled.source_hash != crash.model_hash
+        if model_changed and not lenient:
+            raise TraceFormatError(
+                f"{path}: the model of {crash.label} changed since this trace was written "
+                f"(model hash {crash.model_hash[:12]}, now {loaded.compiled.source_hash[:12]}); "
+                "replay it with --lenient to try anyway"
+            )
+    lenient_run = lenient or other_variant or model_changed
+    outcome = loaded.program.replay(list(crash.choices), trace=True, strict=not lenient_run)
+    if outcome.status == "invalid":
+        raise TraceFormatError(
+            f"{path}: its choices do not apply to {crash.label} (the trace was edited or "
+            "belongs to another model); replay it with --lenient to try anyway"
+        )
+    f = outcome.finding
+    if f is not None and f.kind == "model-error":
+        first = f.report.splitlines()[0].removeprefix("pyfuzz: model error at ")
+        raise UsageError(f"model error while replaying {path}: {first}")
+    if f is None:
+        verdict = "clean"
+    elif f.title == crash.title:
+        verdict = "reproduced"
+    else:
+        verdict = "other"
+    return Replayed(crash, loaded, outcome, verdict, model_changed, lenient_run)
