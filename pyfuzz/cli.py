@@ -105,6 +105,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f" at the budget (--max-schedules) while exploring bound {res.bound}"
             )
         return EXIT_CLEAN
+    # "preemptions" stays what the search proved the finding needs on the default workload;
+    # the shown trace is the minimized one (its own counts are under "minimized").
+    base["minimal_preemptions"] = res.outcome.preemptions
     replayed = _finish_finding(
         args, loaded, list(res.outcome.choices), base, {"command": "verify", "strategy": "dfs"}
     )
@@ -187,7 +190,16 @@ def _finish_finding(
         shown_choices = choices
         note = "save a reproducer with --save FILE, replay it with pyfuzz replay FILE"
     replayed = loaded.program.replay(shown_choices, trace=True)
+    proven = base.get("minimal_preemptions")
     base.update(_outcome_fields(replayed))
+    base["minimized"] = {
+        "steps": replayed.steps,
+        "context_switches": replayed.context_switches,
+        "preemptions": replayed.preemptions,
+        "choices": len(shown_choices),
+    }
+    if proven is not None:
+        base["preemptions"] = proven
     base["raw_choices"] = choices
     if args.save:
         base["saved"] = args.save

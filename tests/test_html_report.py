@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from pyfuzz.engine import load
+from pyfuzz.findings import record_finding
 from pyfuzz.report_html import render_html
 
 HOSTILE = "<script>alert(1)</script>"
@@ -20,47 +22,20 @@ HOSTILE = "<script>alert(1)</script>"
 
 @cache
 def _crash_dict() -> dict[str, Any]:
-    """A crash record for switchtec-cdev:v5 from a real replay (stand-in for the crash pipeline)."""
+    """The crash record the pipeline writes for switchtec-cdev:v5 (verify, then minimize)."""
     loaded = load("switchtec-cdev:v5")
     res = loaded.program.verify(2)
-    out = loaded.program.replay(res.outcome.choices, trace=True)
-    steps, prev = [], None
-    for ev in out.trace:
-        ev = dict(ev)
-        ev.setdefault("switch", prev is not None and ev["tid"] != prev)
-        ev.setdefault("preemption", False)
-        ev.setdefault("locks", [])
-        ev.setdefault("choice", None)
-        prev = ev["tid"]
-        steps.append(ev)
-    f = out.finding
-    return {
-        "format": "pyfuzz-crash",
-        "version": 1,
-        "scenario": {"name": "switchtec-cdev", "variant": "v5", "builtin": True},
-        "choices": list(out.choices),
-        "finding": {
-            "kind": f.kind,
-            "title": f.title,
-            "signature": f.signature,
-            "thread": f.thread,
-            "tid": f.tid,
-            "step": len(steps),
-        },
-        "stats": {
-            "steps": out.steps,
-            "context_switches": out.context_switches,
-            "preemptions": out.preemptions,
-            "minimal_preemptions": None,
-            "choices": len(out.choices),
-        },
-        "steps": steps,
-        "report": f.report,
-    }
+    rec = record_finding(loaded, list(res.outcome.choices), origin={"command": "verify"})
+    return rec.crash.to_dict()
+
+
+@functools.cache
+def _cached() -> dict[str, Any]:
+    return _crash_dict()
 
 
 def crash() -> dict[str, Any]:
-    return copy.deepcopy(_crash_dict())
+    return copy.deepcopy(_cached())
 
 
 def test_rows_fatal_and_header():

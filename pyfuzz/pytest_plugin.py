@@ -1,0 +1,80 @@
+"""The pytest plugin (registered through the `pytest11` entry point): crash files as tests.
+
+Every `*.json` file under a corpus directory becomes one test item that replays the trace and
+checks its expectation (`pyfuzz.corpus.check_crash`): the recorded title reproduces, and each
+variant listed as clean stays clean on the same choices. Corpus directories are the ini option
+`pyfuzz_corpora` (default: `corpora`, relative to the rootdir) plus any `--pyfuzz-corpus DIR`;
+pytest still has to be pointed at them (`testpaths`, or a path on the command line). Nothing of
+pyfuzz's engine is imported until a crash test runs, so the plugin costs nothing elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pyfuzz")
+    group.addoption(
+        "--pyfuzz-corpus",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a directory of pyfuzz crash.json files to replay as tests (repeatable)",
+    )
+    parser.addini(
+        "pyfuzz_corpora",
+        type="linelist",
+        default=["corpora"],
+        help="directories (relative to the rootdir) whose *.json files are pyfuzz crash tests",
+    )
+
+
+def _corpus_dirs(config: pytest.Config) -> list[Path]:
+    root = Path(config.rootpath)
+    names = list(config.getini("pyfuzz_corpora")) + list(config.getoption("pyfuzz_corpus"))
+    return [(root / n).resolve() for n in names]
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix != ".json":
+        return None
+    resolved = file_path.resolve()
+    if any(resolved.is_relative_to(d) for d in _corpus_dirs(parent.config)):
+        return CrashFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CrashFile(pytest.File):
+    """A crash.json: one test that replays it against its expectation."""
+
+    def collect(self) -> list[CrashItem]:
+        return [CrashItem.from_parent(self, name="replay")]
+
+
+class CrashExpectationError(Exception):
+    """An expectation of a crash file did not hold (or the file is unusable)."""
+
+
+class CrashItem(pytest.Item):
+    """Replays one crash file and checks `expect` (title reproduces, clean variants clean)."""
+
+    def runtest(self) -> None:
+        from pyfuzz.corpus import check_crash
+
+        result = check_crash(self.path)
+        if result.error is not None:
+            raise CrashExpectationError(f"unusable crash file: {result.error}")
+        if result.failures:
+            raise CrashExpectationError("\n".join(result.failures))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # noqa: ANN401
+        if isinstance(excinfo.value, CrashExpectationError):
+            return f"{self.path}:\n{excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"pyfuzz crash {self.path.name}"
