@@ -115,6 +115,7 @@ class Minimizer:
         self.replays = 0
         self.schedules = 0
         self._searched: dict[tuple[int, ...], int | None] = {}
+        self._default_searched = False
 
     def minimize(self, choices: list[int]) -> MinimizeResult:
         """Minimizes `choices`, which must reproduce `title` (checked).
@@ -267,14 +268,23 @@ class Minimizer:
         default one; records in `_searched` which workloads are proven minimal."""
         if st.shape.preemptions == 0:
             self._searched[tuple(st.prefix)] = 0
-            return st
         for workload in (st.prefix, None):
             if workload is not None and tuple(workload) in self._searched:
                 continue
+            if workload is None and self._default_searched:
+                continue
             if self._exhausted():
                 break
+            # The current workload: below the current count. The default workload: up to the
+            # current count too, since its first schedule at the minimal bound is often
+            # shorter than what the other passes reach from a randomized finding.
+            bound = st.shape.preemptions - (workload is not None)
+            if bound < 0:
+                continue
+            if workload is None:
+                self._default_searched = True
             res = self.program.verify(
-                st.shape.preemptions - 1,
+                bound,
                 max_schedules=self.search_budget,
                 workload=workload,
                 target=self.title,

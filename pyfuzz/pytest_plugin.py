@@ -3,7 +3,8 @@
 Every `*.json` file under a corpus directory becomes one test item that replays the trace and
 checks its expectation (`pyfuzz.corpus.check_crash`): the recorded title reproduces, and each
 variant listed as clean stays clean on the same choices. Corpus directories are the ini option
-`pyfuzz_corpora` (default: `corpora`, relative to the rootdir) plus any `--pyfuzz-corpus DIR`;
+`pyfuzz_corpora` (default: `corpora`, relative to the rootdir or the directory pytest was
+started in) plus any `--pyfuzz-corpus DIR`;
 pytest still has to be pointed at them (`testpaths`, or a path on the command line). Nothing of
 pyfuzz's engine is imported until a crash test runs, so the plugin costs nothing elsewhere.
 """
@@ -34,9 +35,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _corpus_dirs(config: pytest.Config) -> list[Path]:
-    root = Path(config.rootpath)
+    """Corpus directories, each taken relative to the rootdir and to the directory pytest was
+    started in (without an ini file, `pytest corpora` makes `corpora` itself the rootdir)."""
+    bases = {Path(config.rootpath), Path(config.invocation_params.dir)}
     names = list(config.getini("pyfuzz_corpora")) + list(config.getoption("pyfuzz_corpus"))
-    return [(root / n).resolve() for n in names]
+    return [(base / n).resolve() for n in names for base in sorted(bases)]
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -35,6 +35,9 @@ def test_a_saved_crash_is_collected_and_passes_then_fails_when_its_expectation_b
     saved = corpus / "demo-alive-flag.json"
     assert main(["verify", "demo-alive-flag", "--save", str(saved)]) == 1
     capsys.readouterr()
+    bare = _pytest(tmp_path, "corpora")  # no ini file at all: the README's command
+    assert bare.returncode == 0, bare.stdout + bare.stderr
+    assert "1 passed" in bare.stdout
     (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = corpora\n")
 
     ok = _pytest(tmp_path)
