@@ -19,7 +19,7 @@ import orjson
 
 from pyfuzz import __version__
 from pyfuzz._core import ORACLES, Outcome
-from pyfuzz.errors import TraceFormatError
+from pyfuzz.errors import OutputError, TraceFormatError
 
 FORMAT = "pyfuzz-crash"
 VERSION = 1
@@ -133,13 +133,16 @@ def build_crash(
     minimal_preemptions: int | None,
     clean_variants: list[str],
     origin: dict[str, Any],
+    choices: list[int] | None = None,
 ) -> Crash:
-    """A Crash from a traced outcome with a finding (`Program.replay(..., trace=True)`)."""
+    """A Crash from a traced outcome with a finding (`Program.replay(..., trace=True)`);
+    `choices` is the reproducer to store (default: every decision the outcome made)."""
     f = outcome.finding
     trace = outcome.trace
     if f is None or trace is None or outcome.workload is None:
         raise ValueError("build_crash needs a traced outcome with a finding")
-    choices = list(outcome.choices)
+    # The canonical reproducer may leave out trailing default decisions (see pyfuzz.minimize).
+    choices = list(outcome.choices) if choices is None else list(choices)
     return Crash(
         scenario=scenario,
         variant=variant,
@@ -176,7 +179,21 @@ def save_crash(crash: Crash, path: str | Path) -> Path:
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
-    """Replaces `path` with `data` so that readers see the old file or the new one, whole."""
+    """Replaces `path` with `data` so that readers see the old file or the new one, whole.
+
+    Raises:
+        OutputError: the file cannot be written (a directory, no permission, no space).
+    """
+    try:
+        return _atomic_write(path, data)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(f"{path}: cannot write: {reason}") from None
+
+
+def _atomic_write(path: Path, data: bytes) -> Path:
+    if path.is_dir():
+        raise IsADirectoryError(21, "it is a directory")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -228,7 +245,7 @@ def crash_from_dict(doc: object, where: str = "crash.json") -> Crash:
     if fmt != FORMAT:
         check.fail(f"not a pyfuzz crash file (format is {fmt!r}, expected {FORMAT!r})")
     version = doc.get("version")
-    if version != VERSION:
+    if type(version) is not int or version != VERSION:
         check.fail(
             f"crash format version {version!r} is not supported by pyfuzz {__version__} "
             f"(it reads version {VERSION})"
@@ -242,6 +259,8 @@ def crash_from_dict(doc: object, where: str = "crash.json") -> Crash:
         check.typed(finding, key, str, f"finding.{key}")
     if finding["kind"] not in ORACLES:
         check.fail(f"field 'finding.kind' is {finding['kind']!r}, not a pyfuzz oracle")
+    check.typed(finding, "tid", int, "finding.tid")
+    fatal = check.typed(finding, "step", (int, type(None)), "finding.step")
     stats = check.typed(doc, "stats", dict)
     for key in ("steps", "context_switches", "preemptions"):
         check.typed(stats, key, int, f"stats.{key}")
@@ -251,6 +270,8 @@ def crash_from_dict(doc: object, where: str = "crash.json") -> Crash:
             check.fail(f"steps[{i}] is not an object")
         for key, typ in _STEP_FIELDS.items():
             check.typed(st, key, typ, f"steps[{i}].{key}")
+    if fatal is not None and not 1 <= fatal <= len(steps):
+        check.fail(f"field 'finding.step' is {fatal}, not a step of the {len(steps)} in 'steps'")
     expect = check.typed(doc, "expect", dict)
     check.typed(expect, "title", str, "expect.title")
     clean = check.typed(expect, "clean_variants", list, "expect.clean_variants")

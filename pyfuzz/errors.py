@@ -40,5 +40,9 @@ class TraceFormatError(UsageError, ValueError):
     """A crash.json or choice list that cannot be read or does not match the model."""
 
 
+class OutputError(UsageError, OSError):
+    """An output file (crash.json, HTML page) cannot be written where the user asked."""
+
+
 class EngineError(PyfuzzError, RuntimeError):
     """pyfuzz itself is broken (an internal invariant failed in the Rust core)."""

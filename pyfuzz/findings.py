@@ -9,6 +9,7 @@ campaign uses for a title, so one title maps to one file.
 
 from __future__ import annotations
 
+import os.path
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,24 +31,15 @@ class RecordedFinding:
 
 def scenario_source(loaded: LoadedScenario, crash_dir: Path | None) -> str:
     """How a crash.json names its scenario: the built-in name, or `model.py:name` with the
-    path relative to the crash file's directory (absolute when that is not possible)."""
+    path relative to the crash file's directory (absolute when no directory is given)."""
     resolved = loaded.resolved
     if resolved.builtin:
         return resolved.scenario.name
     model_path = Path(resolved.source.split(":", 1)[0]).resolve()
     if crash_dir is not None:
-        try:
-            rel = Path(_relpath(model_path, crash_dir.resolve()))
-            return f"{rel.as_posix()}:{resolved.scenario.name}"
-        except ValueError:
-            pass
+        rel = Path(os.path.relpath(model_path, crash_dir.resolve()))
+        return f"{rel.as_posix()}:{resolved.scenario.name}"
     return f"{model_path.as_posix()}:{resolved.scenario.name}"
-
-
-def _relpath(path: Path, start: Path) -> str:
-    import os.path
-
-    return os.path.relpath(path, start)
 
 
 def clean_variants(loaded: LoadedScenario) -> list[str]:
@@ -81,9 +73,10 @@ def record_finding(
     result: MinimizeResult | None = None
     if minimize:
         result = Minimizer(program, title, search_budget=search_budget).minimize(list(choices))
-        final, minimal = result.outcome, result.minimal_preemptions
+        final, minimal, kept = result.outcome, result.minimal_preemptions, result.choices
     else:
         final, minimal = program.replay(list(choices), trace=True, strict=True), None
+        kept = list(final.choices)
     crash = build_crash(
         outcome=final,
         actors=program.actor_table(),
@@ -95,6 +88,7 @@ def record_finding(
         minimal_preemptions=minimal,
         clean_variants=[v for v in clean_variants(loaded) if v != loaded.resolved.variant],
         origin=origin,
+        choices=kept,
     )
     return RecordedFinding(crash, result)
 

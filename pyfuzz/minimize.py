@@ -128,8 +128,8 @@ class Minimizer:
         if first.finding is None or first.finding.title != self.title:
             got = first.finding.title if first.finding else "no finding"
             raise EngineError(
-                f"the choices do not reproduce '{self.title}' on replay ({got}): "
-                "a determinism bug in pyfuzz"
+                f"the choices given to the minimizer do not reproduce '{self.title}' on "
+                f"replay ({got})"
             )
         state = self._canonical(list(first.choices), first)
         before = Shape.of(first, list(first.choices))

@@ -70,6 +70,11 @@ def replay_crash(
         loaded = load(scenario_spec(crash, path, variant))
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
+    if loaded.resolved.scenario.name != crash.scenario:
+        raise TraceFormatError(
+            f"{path}: it names scenario '{crash.scenario}', but its source "
+            f"'{crash.source}' declares '{loaded.resolved.scenario.name}'"
+        )
     other_variant = variant is not None and variant != crash.variant
     model_changed = False
     if not other_variant:

@@ -149,3 +149,61 @@ fn malformed_ir_is_an_error_not_a_panic() {
     v["functions"][0]["code"][2] = json!(["prim", 2, "no_such_prim", [1]]);
     assert!(load_program(v.to_string().as_bytes()).is_err());
 }
+
+#[test]
+fn a_traced_run_records_its_decisions_preemptions_locks_and_fatal_step() {
+    let prog = load(&abba(true, false));
+    let mut ex = Execution::new(&prog).unwrap();
+    let found = runner::verify(&mut ex, 2, 1000)
+        .outcome
+        .expect("the AB-BA deadlock");
+    let traced = runner::replay(&mut ex, &found.choices, true, true);
+    let rec = traced.recorded.as_ref().expect("traced");
+    assert_eq!(
+        rec.picks.len(),
+        traced.choices.len(),
+        "no workload choices in abba"
+    );
+    let preempting: Vec<_> = rec.picks.iter().filter(|p| p.preemption).collect();
+    assert_eq!(preempting.len() as u64, traced.preemptions);
+    assert!(preempting.iter().all(|p| p.chosen != p.default));
+    let marked = rec.trace.iter().filter(|r| r.preemption).count() as u64;
+    assert_eq!(marked, traced.preemptions);
+    // The thread that blocks on its second mutex holds its first one.
+    let blocked = rec
+        .trace
+        .iter()
+        .find(|r| r.blocked)
+        .expect("a blocked step");
+    assert_eq!(blocked.locks.len(), 1);
+    // A deadlock is found when the cycle closes, inside a blocking acquire.
+    assert_eq!(rec.fatal, Some(rec.trace.len() - 1));
+    // Untraced runs record nothing.
+    let plain = runner::replay(&mut ex, &found.choices, true, false);
+    assert!(plain.recorded.is_none());
+}
+
+#[test]
+fn search_for_a_target_title_passes_over_other_findings() {
+    let prog = load(&abba(true, true));
+    let mut ex = Execution::new(&prog).unwrap();
+    // With lockdep on, the serial run already reports the inverted order.
+    let any = runner::verify(&mut ex, 1, 1000)
+        .outcome
+        .expect("lockdep report");
+    let spec = runner::SearchSpec {
+        max_preemptions: 2,
+        max_schedules: 1000,
+        workload: Vec::new(),
+        target: Some("no such title".into()),
+    };
+    let res = runner::search(&mut ex, &spec);
+    assert!(res.outcome.is_none());
+    assert!(res.complete);
+    assert!(res.other_findings >= 1);
+    let spec = runner::SearchSpec {
+        target: Some(any.finding.unwrap().title),
+        ..spec
+    };
+    assert!(runner::search(&mut ex, &spec).outcome.is_some());
+}
