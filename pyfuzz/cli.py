@@ -259,8 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     from pyfuzz.cli_crash import add_commands
+    from pyfuzz.cli_fuzz import add_command
 
     add_commands(sub)
+    add_command(sub)
     return parser
 
 

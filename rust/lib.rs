@@ -1,12 +1,14 @@
 //! pyfuzz core: a deterministic interpreter for driver models over a model of the Linux
 //! driver core, with schedulers and kernel-style oracles.
 //!
-//! Module map: `ir` (the IR and its validating loader), `world` (the model heap), `exec`
+//! Module map: `ir` (the IR and its validating loader), `cov` (model-state coverage counters
+//! for libFuzzer; the only module with `unsafe` code), `world` (the model heap), `exec`
 //! (threads, the step loop and the primitives), `oracle` (findings, lockdep, wait-for cycles,
 //! leaks, report rendering), `sched` (deciders: bytes, random, PCT, POS, replay, DFS),
 //! `runner` (batches, verify), `outcome` (what a run returns), `py` (the pyo3 module,
 //! feature "python" only).
 
+pub mod cov;
 pub mod error;
 pub mod exec;
 pub mod ir;

@@ -48,7 +48,13 @@ pub struct BatchResult {
     pub first: Option<(u64, Outcome)>,
     /// Findings in total (counting repeats).
     pub findings: u64,
+    /// With `stop_on_finding` off: the first execution of each distinct title (at most
+    /// `MAX_DISTINCT`), with its 1-based index.
+    pub distinct: Vec<(u64, Outcome)>,
 }
+
+/// How many distinct titles one batch collects.
+pub const MAX_DISTINCT: usize = 32;
 
 /// Runs one execution from fuzzer bytes.
 pub fn run_bytes(ex: &mut Execution, data: &[u8], trace: bool) -> Outcome {
@@ -125,6 +131,14 @@ fn batch_loop<D: Decider>(
                 }
                 if stop_on_finding {
                     return;
+                }
+                let title = ex.finding.as_ref().map(|f| f.title.as_str()).unwrap_or("");
+                let known = res
+                    .distinct
+                    .iter()
+                    .any(|(_, o)| o.finding.as_ref().is_some_and(|f| f.title == title));
+                if !known && res.distinct.len() < MAX_DISTINCT {
+                    res.distinct.push((i + 1, Outcome::capture(ex, st, false)));
                 }
             }
             RunStatus::StepLimit => res.step_limits += 1,

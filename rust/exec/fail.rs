@@ -287,6 +287,10 @@ impl Execution<'_> {
     }
 
     pub(crate) fn fail_use_after_free(&mut self, tid: usize, r: ObjRef, write: bool, off: u32) {
+        if self.feedback {
+            let key = super::mem::life_key(&self.world.objs[r.idx as usize]);
+            self.fb_life(key, crate::cov::Transition::UsedAfterFree);
+        }
         let access = format!(
             "{} of size 8 at addr {:016x}",
             if write { "Write" } else { "Read" },

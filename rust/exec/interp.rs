@@ -42,7 +42,8 @@ impl Execution<'_> {
                 }
                 continue;
             };
-            let func = &prog.functions[fr.func as usize];
+            let func_id = fr.func;
+            let func = &prog.functions[func_id as usize];
             let pc = fr.pc as usize;
             let Some(&ins) = func.code.get(pc) else {
                 self.do_return(tid, Value::Null);
@@ -58,6 +59,9 @@ impl Execution<'_> {
                     }
                     first = false;
                     self.steps += 1;
+                    if self.feedback {
+                        self.fb_op(tid, func_id, pc as u32);
+                    }
                 }
                 if self.tracing {
                     self.record_trace(tid);
@@ -397,7 +401,11 @@ impl Execution<'_> {
             let o = &self.world.objs[r.idx as usize];
             if o.gen == r.gen && !o.freed && o.kind == ObjKind::Struct {
                 if let Some(fi) = self.prog.field(o.sid, name) {
-                    let val = self.world.vals[o.vals_start as usize + fi];
+                    let slot = o.vals_start as usize + fi;
+                    if self.feedback {
+                        self.fb_load(tid, slot);
+                    }
+                    let val = self.world.vals[slot];
                     self.finish_op(tid, d, val);
                     return;
                 }
@@ -436,6 +444,9 @@ impl Execution<'_> {
         }
         let val = self.reg(tid, b);
         self.publish(tid, r.idx, val);
+        if self.feedback {
+            self.fb_store(tid, o.vals_start as usize + fi);
+        }
         self.world.vals[o.vals_start as usize + fi] = val;
         self.advance(tid);
     }

@@ -4,6 +4,7 @@
 
 use super::interp::Access;
 use super::Execution;
+use crate::cov::Transition;
 use crate::ir::ObjKind;
 use crate::oracle::Kind;
 use crate::world::{ObjRef, Value, BOOT_TASK, NONE};
@@ -42,6 +43,9 @@ impl Execution<'_> {
         }
         let st = self.current_stack(tid);
         self.world.objs[idx as usize].alloc_stack = st;
+        if self.feedback {
+            self.fb_life(s, Transition::Allocated);
+        }
         let r = self.world.ref_of(idx);
         self.finish_op(tid, d, Value::Ref(r));
     }
@@ -66,6 +70,9 @@ impl Execution<'_> {
         }
         let st = self.current_stack(tid);
         self.world.objs[r.idx as usize].free_stack = st;
+        if self.feedback {
+            self.fb_life(life_key(&o), Transition::Freed);
+        }
         self.world.free_allocation(r.idx);
         true
     }
@@ -430,4 +437,13 @@ pub(crate) enum ListOp {
     Empty,
     First,
     Next,
+}
+
+/// The lifecycle feature key of an object: its struct id, or its kind for primitives.
+pub(crate) fn life_key(o: &crate::world::Obj) -> u32 {
+    if o.kind == ObjKind::Struct {
+        o.sid
+    } else {
+        0x8000_0000 | o.kind as u32
+    }
 }

@@ -8,6 +8,7 @@
 
 pub mod fail;
 pub mod fail_locks;
+pub mod feedback;
 pub mod interp;
 pub mod mem;
 pub mod prims;
@@ -75,6 +76,10 @@ pub struct Execution<'p> {
     pub tracing: bool,
     /// What a traced run recorded (empty unless `tracing`).
     pub rec: Recording,
+    /// Whether runs report model-state features to the libFuzzer counters (`crate::cov`).
+    pub feedback: bool,
+    /// With feedback: the site that last stored each value slot (reads-from pairs).
+    writers: Vec<u64>,
     pending: Vec<u32>,
     marks: Vec<bool>,
     /// Reused work list (publication walks).
@@ -102,6 +107,8 @@ impl<'p> Execution<'p> {
             lockgraph: LockGraph::new(prog.lock_classes.len()),
             tracing: false,
             rec: Recording::default(),
+            feedback: false,
+            writers: Vec::new(),
             pending: vec![NONE; MAX_THREADS],
             marks: Vec::new(),
             scratch: Vec::new(),
@@ -216,6 +223,9 @@ impl<'p> Execution<'p> {
         self.choices.clear();
         self.finding = None;
         self.rec.clear();
+        if self.feedback {
+            self.writers.clear();
+        }
     }
 
     /// Appends a workload choice to the choice list (and to the recording when tracing).
@@ -373,6 +383,9 @@ impl<'p> Execution<'p> {
                 let preemption = p.is_preemption(t);
                 if preemption {
                     self.preemptions += 1;
+                    if self.feedback {
+                        self.fb_preempt(cur, t);
+                    }
                 }
                 if self.tracing {
                     let choice = self.choices.len() as u32;

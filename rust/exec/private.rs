@@ -64,6 +64,10 @@ impl Execution<'_> {
                 continue;
             }
             self.world.objs[base as usize].owner = NONE;
+            if self.feedback {
+                let key = super::mem::life_key(&self.world.objs[base as usize]);
+                self.fb_life(key, crate::cov::Transition::Published);
+            }
             let mut i = base as usize;
             while i < self.world.objs.len()
                 && (i == base as usize || self.world.objs[i].base == base)

@@ -107,6 +107,9 @@ impl Execution<'_> {
                 LockMode::Read => self.world.objs[idx].b += 1,
                 _ => self.world.objs[idx].a = me,
             }
+            if self.feedback {
+                self.fb_lock(tid, o.lock_class);
+            }
             let t = &mut self.threads[tid];
             let (func, pc) = t.frames.last().map(|f| (f.func, f.pc)).unwrap_or((0, 0));
             let mut flags = Value::Null;

@@ -2,6 +2,7 @@
 //! once (`Program`), and runs executions with the GIL released: from bytes, in batches, as a
 //! replay, or as bounded exhaustive search. Errors map to Python exceptions in `errors`.
 
+mod coverage;
 mod errors;
 mod program;
 mod types;
@@ -13,6 +14,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let oracles: Vec<&str> = crate::oracle::Kind::ALL.iter().map(|k| k.name()).collect();
     m.add("ORACLES", pyo3::types::PyTuple::new(m.py(), oracles)?)?;
+    m.add("COVERAGE_COUNTERS", crate::cov::sancov::COUNTERS)?;
+    m.add_function(wrap_pyfunction!(coverage::register_coverage, m)?)?;
+    m.add_function(wrap_pyfunction!(coverage::coverage_registered, m)?)?;
+    m.add_function(wrap_pyfunction!(coverage::coverage_seen, m)?)?;
+    m.add_function(wrap_pyfunction!(coverage::coverage_live, m)?)?;
     m.add_class::<program::PyProgram>()?;
     m.add_class::<types::PyOutcome>()?;
     m.add_class::<types::PyFinding>()?;

@@ -91,11 +91,23 @@ impl PyProgram {
         Ok(d)
     }
 
-    /// One execution whose decisions come from `data` (then a PRNG seeded by it).
-    #[pyo3(signature = (data, *, trace = false))]
-    fn run_bytes(&self, py: Python<'_>, data: &[u8], trace: bool) -> PyResult<PyOutcome> {
+    /// One execution whose decisions come from `data` (then a PRNG seeded by it). With
+    /// `feedback`, the run reports model-state features to the libFuzzer counters.
+    #[pyo3(signature = (data, *, trace = false, feedback = false))]
+    fn run_bytes(
+        &self,
+        py: Python<'_>,
+        data: &[u8],
+        trace: bool,
+        feedback: bool,
+    ) -> PyResult<PyOutcome> {
         let data = data.to_vec();
-        let o = self.with_exec(py, move |ex| runner::run_bytes(ex, &data, trace))?;
+        let o = self.with_exec(py, move |ex| {
+            ex.feedback = feedback;
+            let o = runner::run_bytes(ex, &data, trace);
+            ex.feedback = false;
+            o
+        })?;
         PyOutcome::from_core(py, o)
     }
 
@@ -131,6 +143,10 @@ impl PyProgram {
             Some((i, o)) => (Some(i), Some(Py::new(py, PyOutcome::from_core(py, o)?)?)),
             None => (None, None),
         };
+        let mut distinct = Vec::with_capacity(r.distinct.len());
+        for (i, o) in r.distinct {
+            distinct.push((i, Py::new(py, PyOutcome::from_core(py, o)?)?));
+        }
         Ok(PyBatch {
             executions: r.executions,
             steps: r.steps,
@@ -139,6 +155,7 @@ impl PyProgram {
             findings: r.findings,
             first_at,
             outcome,
+            distinct,
         })
     }
 

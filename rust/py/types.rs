@@ -207,6 +207,10 @@ pub struct PyBatch {
     pub first_at: Option<u64>,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
+    /// With `stop_on_finding=False`: (1-based index, outcome) of the first execution of each
+    /// distinct title.
+    #[pyo3(get)]
+    pub distinct: Vec<(u64, Py<PyOutcome>)>,
 }
 
 /// The result of bounded exhaustive search.
