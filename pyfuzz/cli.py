@@ -279,7 +279,17 @@ def _add_finding_options(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `pyfuzz` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in argv:  # everything after `--` is for libFuzzer (pyfuzz fuzz)
+        cut = argv.index("--")
+        argv, passthrough = argv[:cut], argv[cut + 1 :]
     args = build_parser().parse_args(argv)
+    if passthrough:
+        if args.command != "fuzz":
+            print(f"pyfuzz: error: '--' is only for pyfuzz fuzz: {passthrough}", file=sys.stderr)
+            return EXIT_USAGE
+        args.libfuzzer_args = passthrough
     try:
         code: int = args.func(args)
         return code

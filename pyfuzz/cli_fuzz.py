@@ -88,7 +88,9 @@ def add_command(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
             "Fuzz SCENARIO until the budget ends (default 10m), writing one minimized "
             "crash.json per distinct finding under OUT/crashes/. Running the same command "
             "again resumes the campaign (corpus and known findings). Exit 1 when OUT holds "
-            "findings, 4 when the budget ran out with none, 130/143 on SIGINT/SIGTERM."
+            "findings, 4 when the budget ran out with none, 130/143 on SIGINT/SIGTERM. "
+            "Flags after -- go to libFuzzer unchanged (atheris engine), e.g. "
+            "pyfuzz fuzz NAME -- -max_len=256 -dict=model.dict"
         ),
     )
     p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
@@ -101,10 +103,4 @@ def add_command(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
     p.add_argument("--out", help="campaign directory (default ./pyfuzz-out/<name>-<variant>)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first session (default 0)")
     p.add_argument("--depth", type=int, default=3, help="PCT bug depth (--engine pct)")
-    p.add_argument(
-        "libfuzzer_args",
-        nargs="*",
-        metavar="-- LIBFUZZER_FLAG",
-        help="flags passed to libFuzzer unchanged, after --, e.g. -- -max_len=256",
-    )
-    p.set_defaults(func=cmd_fuzz)
+    p.set_defaults(func=cmd_fuzz, libfuzzer_args=[])

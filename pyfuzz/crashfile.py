@@ -173,29 +173,32 @@ def build_crash(
     )
 
 
-def save_crash(crash: Crash, path: str | Path) -> Path:
+def save_crash(crash: Crash, path: str | Path, tmp_dir: Path | None = None) -> Path:
     """Writes `crash` to `path` atomically (temporary file, fsync, rename); returns the path."""
-    return atomic_write(Path(path), crash.to_json() + b"\n")
+    return atomic_write(Path(path), crash.to_json() + b"\n", tmp_dir)
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Replaces `path` with `data` so that readers see the old file or the new one, whole.
+def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None) -> Path:
+    """Replaces `path` with `data` so that readers see the old file or the new one, whole
+    (the temporary file is made in `tmp_dir`, default the file's own directory).
 
     Raises:
         OutputError: the file cannot be written (a directory, no permission, no space).
     """
     try:
-        return _atomic_write(path, data)
+        return _atomic_write(path, data, tmp_dir or path.parent)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise OutputError(f"{path}: cannot write: {reason}") from None
 
 
-def _atomic_write(path: Path, data: bytes) -> Path:
+def _atomic_write(path: Path, data: bytes, tmp_dir: Path) -> Path:
     if path.is_dir():
         raise IsADirectoryError(21, "it is a directory")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # `tmp_dir` must be on the same file system; a campaign keeps it out of `crashes/` so
+    # that a killed write never leaves a partial file where the user looks.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=tmp_dir)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

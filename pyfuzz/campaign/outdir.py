@@ -40,12 +40,22 @@ class CampaignDir:
         return self.root / "logs"
 
     @property
+    def tmp(self) -> Path:
+        """Where every file of the campaign is written before its atomic rename or link."""
+        return self.logs / "tmp"
+
+    @property
     def stats_path(self) -> Path:
         return self.root / "stats.json"
 
-    def create(self) -> CampaignDir:
-        for d in (self.corpus, self.crashes, self.logs, self.logs / "raw"):
+    def create(self, clean: bool = False) -> CampaignDir:
+        """Makes the directories; with `clean` (the supervisor, before any worker starts),
+        removes the temporary files a killed run left behind."""
+        for d in (self.corpus, self.crashes, self.logs, self.logs / "raw", self.tmp):
             d.mkdir(parents=True, exist_ok=True)
+        for d in (self.root, self.crashes, self.logs, self.tmp) if clean else ():
+            for stale in d.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)
         return self
 
     def crash_path(self, title: str, signature: str) -> Path:
@@ -75,7 +85,7 @@ class CampaignDir:
 
     def claim(self, path: Path, data: bytes) -> bool:
         """Writes `data` to `path` only if no file is there; False when one already was."""
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.tmp)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -97,7 +107,8 @@ class CampaignDir:
             return {}
 
     def write_stats(self, stats: dict[str, Any]) -> None:
-        atomic_write(self.stats_path, orjson.dumps(stats, option=orjson.OPT_SORT_KEYS) + b"\n")
+        data = orjson.dumps(stats, option=orjson.OPT_SORT_KEYS) + b"\n"
+        atomic_write(self.stats_path, data, self.tmp)
 
     def corpus_size(self) -> int:
         try:

@@ -120,7 +120,7 @@ class FindingSink:
                     loaded, choices, origin=self.origin, crash_dir=self.cdir.crashes,
                     search_budget=self.search_budget,
                 )  # fmt: skip
-                save_crash(rec.crash, found.path)
+                save_crash(rec.crash, found.path, self.cdir.tmp)
                 self.new[index] = replace(found, minimized=True)
             except EngineError as exc:
                 print(f"pyfuzz: internal error while minimizing: {exc}", file=sys.stderr)

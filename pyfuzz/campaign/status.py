@@ -35,7 +35,7 @@ class WorkerStatus:
 
     def write(self, cdir: CampaignDir) -> None:
         path = cdir.logs / f"worker-{self.worker}.status.json"
-        atomic_write(path, orjson.dumps(self.__dict__, option=orjson.OPT_SORT_KEYS))
+        atomic_write(path, orjson.dumps(self.__dict__, option=orjson.OPT_SORT_KEYS), cdir.tmp)
 
     @staticmethod
     def read(cdir: CampaignDir, worker: int) -> WorkerStatus | None:

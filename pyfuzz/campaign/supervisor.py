@@ -143,7 +143,7 @@ def _final_code(signal_code: int | None, cdir: CampaignDir) -> int:
 def run_campaign(cfg: CampaignConfig, stream: TextIO | None = None) -> int:
     """Runs the campaign and prints its progress and summary on `stream` (stderr by default
     for progress, stdout for the summary)."""
-    cdir = CampaignDir(cfg.out).create()
+    cdir = CampaignDir(cfg.out).create(clean=True)
     previous = _check_directory(cfg, cdir)
     res = cfg.loaded.resolved
     session = {"scenario": res.scenario.name, "variant": res.variant, "engine": cfg.engine}
