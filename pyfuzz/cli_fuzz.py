@@ -39,6 +39,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+    if not 0 <= value <= 256:
+        raise argparse.ArgumentTypeError("must be from 0 (one per core) to 256")
+    return value
+
+
 def default_out(label: str) -> Path:
     return Path("pyfuzz-out") / label.replace(":", "-").replace("/", "-")
 
@@ -97,7 +107,7 @@ def add_command(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
     p.add_argument("--time", type=parse_duration, help="budget: 90s, 10m, 2h (default 10m)")
     p.add_argument("--runs", type=_positive_int, help="budget in executions (all jobs)")
     p.add_argument(
-        "--jobs", type=int, default=1, help="parallel workers; 0 = one per core (default 1)"
+        "--jobs", type=_jobs, default=1, help="parallel workers; 0 = one per core (default 1)"
     )
     p.add_argument("--engine", choices=ENGINES, default="atheris", help="default: atheris")
     p.add_argument("--out", help="campaign directory (default ./pyfuzz-out/<name>-<variant>)")

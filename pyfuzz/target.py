@@ -68,11 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"pyfuzz: error: {exc}", file=sys.stderr)
         return 2
-    where = libfuzzer.register()
-    print(f"pyfuzz: {spec}: model-state counters registered with {where}", file=sys.stderr)
+    # PYFUZZ_TARGET_COVERAGE=python: guidance from atheris' Python bytecode coverage only
+    # (the baseline bench/campaign.py compares the model-state counters against).
+    model_counters = os.environ.get("PYFUZZ_TARGET_COVERAGE", "model") != "python"
+    if model_counters:
+        where = libfuzzer.register()
+        print(f"pyfuzz: {spec}: model-state counters registered with {where}", file=sys.stderr)
+    else:
+        atheris.instrument_all()
 
     def test_one_input(data: bytes) -> None:
-        outcome = program.run_bytes(data, feedback=True)
+        outcome = program.run_bytes(data, feedback=model_counters)
         f = outcome.finding
         if f is not None:
             sys.stderr.write(f.report.rstrip("\n") + "\n")

@@ -1,0 +1,133 @@
+"""Campaign figures; prints JSON.
+
+1. Executions per second under atheris (libFuzzer in-process, model-state counters on) for
+   each seed scenario, on its clean variants (a buggy one stops at its first finding): the
+   standalone target `python -m pyfuzz.target SPEC -max_total_time=T`.
+2. Time (seconds, and executions) to the first finding for every buggy seed variant, median
+   of `--repeat` runs with seeds 1..R: atheris guided by the model-state counters, atheris
+   with Python bytecode coverage only (PYFUZZ_TARGET_COVERAGE=python), and the batch PCT
+   engine (in process). A run that finds nothing within `--cap` seconds counts as the cap.
+   Compare executions: the Python-coverage runs spend most of their seconds in
+   `atheris.instrument_all()` at start-up.
+3. Guidance under noise: the same three on bench/models/noise.py (one racing pair among
+   N = 2, 10, 30 busy actors), plus the random walk.
+
+    python bench/campaign.py [--cap 10] [--repeat 5] [--throughput-seconds 8] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pyfuzz.engine import load
+from pyfuzz.scenarios import builtin_scenarios
+
+REPO = Path(__file__).resolve().parents[1]
+NOISE = REPO / "bench" / "models" / "noise.py"
+
+
+def target(spec: str, flags: list[str], *, python_cov: bool = False, timeout: float = 600) -> str:
+    env = dict(os.environ)
+    env["PYFUZZ_TARGET_COVERAGE"] = "python" if python_cov else "model"
+    res = subprocess.run(
+        [sys.executable, "-m", "pyfuzz.target", spec, "-print_final_stats=1", *flags],
+        capture_output=True, text=True, timeout=timeout, env=env, cwd="/tmp",
+    )  # fmt: skip
+    return res.stderr
+
+
+def stat(log: str, name: str) -> int | None:
+    m = re.search(rf"stat::{name}:\s+(\d+)", log)
+    return int(m.group(1)) if m else None
+
+
+def throughput(spec: str, seconds: int) -> dict[str, Any]:
+    log = target(spec, [f"-max_total_time={seconds}", "-seed=1"])
+    runs = stat(log, "number_of_executed_units") or 0
+    took = stat(log, "total_time_in_seconds") or seconds
+    return {"variant": spec, "executions": runs, "executions_per_second": round(runs / took)}
+
+
+def atheris_first(spec: str, seed: int, cap: float, python_cov: bool) -> tuple[float, int | None]:
+    start = time.perf_counter()
+    log = target(spec, [f"-max_total_time={int(cap)}", f"-seed={seed}"], python_cov=python_cov)
+    took = time.perf_counter() - start
+    if "DEDUP_TOKEN" not in log:
+        return cap, None
+    return took, stat(log, "number_of_executed_units")
+
+
+def pct_first(spec: str, seed: int, cap_execs: int) -> tuple[float, int | None]:
+    program = load(spec).program
+    start = time.perf_counter()
+    res = program.run_batch("pct", cap_execs, seed=seed)
+    return time.perf_counter() - start, res.first_at
+
+
+def first_finding(spec: str, repeat: int, cap: float) -> dict[str, Any]:
+    row: dict[str, Any] = {"variant": spec}
+    for name, fn in (
+        ("atheris_model_counters", lambda s: atheris_first(spec, s, cap, False)),
+        ("atheris_python_coverage", lambda s: atheris_first(spec, s, cap, True)),
+        ("pct_batch", lambda s: pct_first(spec, s, 2_000_000)),
+    ):
+        runs = [fn(seed) for seed in range(1, repeat + 1)]
+        secs = [r[0] for r in runs]
+        execs = [r[1] for r in runs if r[1] is not None]
+        row[name] = {
+            "median_seconds": round(statistics.median(secs), 3),
+            "median_executions": statistics.median(execs) if len(execs) == repeat else None,
+            "found": len(execs),
+            "runs": repeat,
+        }
+    return row
+
+
+def noise_row(n: int, repeat: int, cap: float) -> dict[str, Any]:
+    spec = f"{NOISE}:noise-{n}"
+    row = first_finding(spec, repeat, cap)
+    program = load(spec).program
+    randoms = [
+        program.run_batch("random", 2_000_000, seed=s).first_at for s in range(1, repeat + 1)
+    ]
+    row["random_batch"] = {"median_executions": statistics.median(r or 2_000_000 for r in randoms)}
+    row["n"] = n
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cap", type=float, default=10.0)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--throughput-seconds", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="2 repeats, 3 s caps")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.cap, args.throughput_seconds = 2, 3.0, 3
+    table = builtin_scenarios()
+    clean, buggy = [], []
+    for name, (sc, _) in table.items():
+        for variant, expect in sc.expect.items():
+            (clean if expect.strip().lower() == "clean" else buggy).append(f"{name}:{variant}")
+    out: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "throughput_atheris": [throughput(s, args.throughput_seconds) for s in clean],
+        "first_finding": [first_finding(s, args.repeat, args.cap) for s in buggy],
+        "noise": [noise_row(n, args.repeat, args.cap) for n in (2, 10, 30)],
+    }
+    sys.stdout.write(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+if __name__ == "__main__":
+    main()
