@@ -84,6 +84,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         seed=args.seed,
         depth=args.depth,
         libfuzzer_args=list(args.libfuzzer_args),
+        encoding=args.encoding,
     )
     if cfg.libfuzzer_args and cfg.engine != "atheris":
         raise UsageError("libFuzzer flags (after --) apply to --engine atheris only")
@@ -113,4 +114,14 @@ def add_command(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
     p.add_argument("--out", help="campaign directory (default ./pyfuzz-out/<name>-<variant>)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first session (default 0)")
     p.add_argument("--depth", type=int, default=3, help="PCT bug depth (--engine pct)")
+    p.add_argument(
+        "--encoding",
+        choices=("bytes", "switches"),
+        default="bytes",
+        help=(
+            "atheris input encoding: bytes (one byte per decision, then a PRNG seeded by the "
+            "input; default) or switches (switch points over the serial schedule, no random "
+            "fallback: the search follows the model-state coverage alone)"
+        ),
+    )
     p.set_defaults(func=cmd_fuzz, libfuzzer_args=[])

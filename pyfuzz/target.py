@@ -7,7 +7,9 @@ libFuzzer unchanged, and a finding is a crash: the kernel-style report and a
 `DEDUP_TOKEN: <signature>` line go to stderr (libFuzzer compares those tokens when it
 minimizes), then an exception makes libFuzzer write its crash artifact. Running the target on
 that artifact reproduces the finding. `write_script` makes the executable one-scenario entry
-script that OSS-Fuzz's `compile_python_fuzzer` and libFuzzer's fork mode need.
+script that OSS-Fuzz's `compile_python_fuzzer` and libFuzzer's fork mode need. Environment:
+PYFUZZ_TARGET_ENCODING=bytes|switches picks the input encoding (see `pyfuzz fuzz --help`),
+PYFUZZ_TARGET_COVERAGE=python turns the model-state counters off (a benchmark baseline).
 
     python -m pyfuzz.target switchtec-cdev:irq-quiesce -max_total_time=60 corpus/
     python -m pyfuzz.target --write-script switchtec-cdev:irq-quiesce fuzz_switchtec.py
@@ -71,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     # PYFUZZ_TARGET_COVERAGE=python: guidance from atheris' Python bytecode coverage only
     # (the baseline bench/campaign.py compares the model-state counters against).
     model_counters = os.environ.get("PYFUZZ_TARGET_COVERAGE", "model") != "python"
+    encoding = os.environ.get("PYFUZZ_TARGET_ENCODING", "bytes")
+    if encoding not in ("bytes", "switches"):
+        print(
+            f"pyfuzz: error: PYFUZZ_TARGET_ENCODING={encoding!r}: bytes or switches",
+            file=sys.stderr,
+        )
+        return 2
     if model_counters:
         where = libfuzzer.register()
         print(f"pyfuzz: {spec}: model-state counters registered with {where}", file=sys.stderr)
@@ -78,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         atheris.instrument_all()
 
     def test_one_input(data: bytes) -> None:
-        outcome = program.run_bytes(data, feedback=model_counters)
+        outcome = program.run_bytes(data, feedback=model_counters, encoding=encoding)
         f = outcome.finding
         if f is not None:
             sys.stderr.write(f.report.rstrip("\n") + "\n")

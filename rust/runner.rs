@@ -11,6 +11,7 @@ use crate::sched::pct::Pct;
 use crate::sched::pos::Pos;
 use crate::sched::random::RandomWalk;
 use crate::sched::replay::Replay;
+use crate::sched::runs::FromRuns;
 use crate::sched::Decider;
 
 /// A batch strategy.
@@ -56,11 +57,40 @@ pub struct BatchResult {
 /// How many distinct titles one batch collects.
 pub const MAX_DISTINCT: usize = 32;
 
+/// How fuzzer bytes become decisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// One byte per decision, then a PRNG seeded by the input (`sched::bytes`).
+    Bytes,
+    /// Switch points over the default schedule, no random fallback (`sched::runs`).
+    Switches,
+}
+
+impl Encoding {
+    /// Parses `bytes` or `switches`.
+    pub fn parse(name: &str) -> CoreResult<Encoding> {
+        match name {
+            "bytes" => Ok(Encoding::Bytes),
+            "switches" => Ok(Encoding::Switches),
+            other => Err(CoreError::InvalidRequest(format!(
+                "unknown input encoding '{other}' (expected bytes or switches)"
+            ))),
+        }
+    }
+}
+
 /// Runs one execution from fuzzer bytes.
 pub fn run_bytes(ex: &mut Execution, data: &[u8], trace: bool) -> Outcome {
+    run_input(ex, data, Encoding::Bytes, trace)
+}
+
+/// Runs one execution from fuzzer bytes in the given encoding.
+pub fn run_input(ex: &mut Execution, data: &[u8], encoding: Encoding, trace: bool) -> Outcome {
     ex.set_tracing(trace);
-    let mut d = FromBytes::new(data);
-    let st = ex.run(&mut d);
+    let st = match encoding {
+        Encoding::Bytes => ex.run(&mut FromBytes::new(data)),
+        Encoding::Switches => ex.run(&mut FromRuns::new(data)),
+    };
     Outcome::capture(ex, st, trace)
 }
 

@@ -207,3 +207,37 @@ def test_bad_fuzz_arguments_exit_2(tmp_path):
     assert fuzz(tmp_path, "demo-alive-flag", "--time", "ten").returncode == 2
     res = fuzz(tmp_path, "demo-alive-flag", "--engine", "pct", "--time", "1", "--", "-runs=3")
     assert res.returncode == 2 and "apply to --engine atheris only" in res.stderr
+
+
+def test_switch_point_encoding_starts_from_the_serial_schedule():
+    from pyfuzz.engine import load
+    from pyfuzz.errors import TraceFormatError
+
+    program = load("switchtec-cdev:alive-unlocked").program
+    serial = program.run_bytes(b"", encoding="switches")
+    assert serial.preemptions == 0
+    assert list(program.replay([], trace=False).choices) == list(serial.choices)
+    # The default workload's bytes, then one switch point: enough for this bug's preemption.
+    traced = program.run_bytes(b"", trace=True, encoding="switches")
+    workload = bytes(w["value"] for w in traced.workload or [])
+    found = None
+    for gap in range(256):
+        for target in range(4):
+            out = program.run_bytes(workload + bytes([gap, target]), encoding="switches")
+            if out.finding is not None:
+                found = out
+                break
+        if found:
+            break
+    assert found is not None and found.preemptions >= 1
+    with pytest.raises(TraceFormatError):
+        program.run_bytes(b"", encoding="nonsense")
+
+
+def test_a_campaign_guided_by_the_model_alone_finds_a_preemption_bug(tmp_path):
+    out = tmp_path / "camp"
+    res = fuzz(
+        tmp_path, "demo-alive-flag", "--encoding", "switches", "--time", "8", "--out", str(out)
+    )
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "KASAN: slab-use-after-free Read in demo_read_unlocked" in crash_titles(out)

@@ -44,6 +44,7 @@ class CampaignConfig:
     seed: int = 0
     depth: int = 3
     libfuzzer_args: list[str] = field(default_factory=list)
+    encoding: str = "bytes"
 
 
 class Progress:
@@ -175,7 +176,7 @@ def run_campaign(cfg: CampaignConfig, stream: TextIO | None = None) -> int:
     wcfg = WorkerConfig(
         spec=cfg.spec, out=cfg.out, worker=0, engine=cfg.engine, seconds=cfg.seconds,
         runs=cfg.runs, seed=cfg.seed + int(previous.get("sessions", 0)), depth=cfg.depth,
-        libfuzzer_args=cfg.libfuzzer_args,
+        libfuzzer_args=cfg.libfuzzer_args, encoding=cfg.encoding,
     )  # fmt: skip
     worker = Worker(wcfg, cfg.loaded, on_tick=on_tick, on_finish=on_finish)
     return run_worker(worker)
@@ -197,7 +198,7 @@ def _run_workers(
         status_file.unlink(missing_ok=True)
         argv = [sys.executable, "-m", "pyfuzz.campaign.worker", cfg.spec, "--out", str(cfg.out)]
         argv += ["--worker", str(k), "--engine", cfg.engine, "--seed", str(seed)]
-        argv += ["--depth", str(cfg.depth)]
+        argv += ["--depth", str(cfg.depth), "--encoding", cfg.encoding]
         if cfg.seconds is not None:
             argv += ["--time", str(cfg.seconds)]
         if cfg.runs is not None:

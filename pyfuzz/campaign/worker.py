@@ -53,6 +53,8 @@ class WorkerConfig:
     libfuzzer_args: list[str] = field(default_factory=list)
     search_budget: int = 50_000
     reload: bool = False
+    # How libFuzzer's bytes become decisions: "bytes" or "switches" (see Program.run_bytes).
+    encoding: str = "bytes"
 
 
 class Worker:
@@ -184,7 +186,7 @@ def run_atheris_engine(worker: Worker) -> NoReturn:
     print(f"pyfuzz: model-state counters registered with {where}", file=sys.stderr)
 
     def test_one_input(data: bytes) -> None:
-        outcome = program.run_bytes(data, feedback=True)
+        outcome = program.run_bytes(data, feedback=True, encoding=cfg.encoding)
         worker.executions += 1
         if outcome.finding is not None:
             worker.offer(outcome)
@@ -237,12 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--depth", type=int, default=3)
     p.add_argument("--search-budget", type=int, default=50_000)
+    p.add_argument("--encoding", choices=("bytes", "switches"), default="bytes")
     p.add_argument("libfuzzer_args", nargs="*")
     a = p.parse_args(argv)
     cfg = WorkerConfig(
         spec=a.spec, out=Path(a.out), worker=a.worker, engine=a.engine, seconds=a.time,
         runs=a.runs, seed=a.seed, depth=a.depth, libfuzzer_args=a.libfuzzer_args,
-        search_budget=a.search_budget, reload=True,
+        search_budget=a.search_budget, reload=True, encoding=a.encoding,
     )  # fmt: skip
     try:
         worker = Worker(cfg, load(cfg.spec))

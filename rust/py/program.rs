@@ -6,7 +6,7 @@ use super::errors::to_py;
 use super::types::{PyBatch, PyOutcome, PyVerify};
 use crate::exec::Execution;
 use crate::ir::{load_program, Program};
-use crate::runner::{self, SearchSpec, Strategy};
+use crate::runner::{self, Encoding, SearchSpec, Strategy};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::sync::Mutex;
@@ -93,18 +93,22 @@ impl PyProgram {
 
     /// One execution whose decisions come from `data` (then a PRNG seeded by it). With
     /// `feedback`, the run reports model-state features to the libFuzzer counters.
-    #[pyo3(signature = (data, *, trace = false, feedback = false))]
+    /// `encoding`: "bytes" (one byte per decision, then a PRNG seeded by the input) or
+    /// "switches" (switch points over the default schedule; see `sched::runs`).
+    #[pyo3(signature = (data, *, trace = false, feedback = false, encoding = "bytes"))]
     fn run_bytes(
         &self,
         py: Python<'_>,
         data: &[u8],
         trace: bool,
         feedback: bool,
+        encoding: &str,
     ) -> PyResult<PyOutcome> {
+        let encoding = Encoding::parse(encoding).map_err(to_py)?;
         let data = data.to_vec();
         let o = self.with_exec(py, move |ex| {
             ex.feedback = feedback;
-            let o = runner::run_bytes(ex, &data, trace);
+            let o = runner::run_input(ex, &data, encoding, trace);
             ex.feedback = false;
             o
         })?;

@@ -9,6 +9,7 @@ pub mod pct;
 pub mod pos;
 pub mod random;
 pub mod replay;
+pub mod runs;
 
 use crate::world::NONE;
 
