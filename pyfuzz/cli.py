@@ -20,7 +20,14 @@ import orjson
 
 from pyfuzz import __version__
 from pyfuzz.errors import EngineError, UsageError
-from pyfuzz.exitcodes import EXIT_CLEAN, EXIT_FINDING, EXIT_INTERNAL, EXIT_SIGINT, EXIT_USAGE
+from pyfuzz.exitcodes import (
+    EXIT_CLEAN,
+    EXIT_FINDING,
+    EXIT_INCOMPLETE,
+    EXIT_INTERNAL,
+    EXIT_SIGINT,
+    EXIT_USAGE,
+)
 
 
 class ModelRuntimeError(UsageError):
@@ -105,7 +112,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{loaded.label}: no finding in {res.schedules} schedules, but the search stopped"
                 f" at the budget (--max-schedules) while exploring bound {res.bound}"
             )
-        return EXIT_CLEAN
+        return EXIT_CLEAN if res.complete else EXIT_INCOMPLETE
     # "preemptions" stays what the search proved the finding needs on the default workload;
     # the shown trace is the minimized one (its own counts are under "minimized").
     base["minimal_preemptions"] = res.outcome.preemptions

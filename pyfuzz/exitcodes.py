@@ -1,4 +1,4 @@
-"""The exit codes every `pyfuzz` command uses (DESIGN section 7)."""
+"""The exit codes every `pyfuzz` command uses."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""From a raw finding to a `crash.json`: confirm, minimize, record (DESIGN section 6).
+"""From a raw finding to a `crash.json`: confirm, minimize, record.
 
 `record_finding` is the one pipeline that `run --save`, `verify --save`, `minimize` and
 campaigns share: it replays the raw choices exactly (a finding that does not reproduce is a

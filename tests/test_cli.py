@@ -188,3 +188,11 @@ def test_scenario_whose_boot_fails_exits_2(tmp_path, capsys):
     assert code == 2
     assert "scenario boot failed" in err and "NULL pointer dereference" in err
     assert "boot.py:9:" in err and len(err.strip().splitlines()) == 1
+
+
+def test_verify_stopped_by_its_budget_is_incomplete_not_clean(capsys):
+    code, out, _ = run_cli(
+        capsys, "verify", "switchtec-cdev:tpm-fence", "--preemptions", "2", "--max-schedules", "3"
+    )
+    assert code == 4
+    assert "stopped at the budget" in out

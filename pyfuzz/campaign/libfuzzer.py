@@ -1,4 +1,4 @@
-"""Registering the core's model-state counters with libFuzzer (research section 1.8).
+"""Registering the core's model-state counters with libFuzzer (built-in or preloaded).
 
 libFuzzer's `__sanitizer_cov_8bit_counters_init` and `__sanitizer_cov_pcs_init` are looked up
 in the global namespace first (a preloaded libFuzzer, as OSS-Fuzz and ClusterFuzzLite run
