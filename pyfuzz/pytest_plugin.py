@@ -5,8 +5,10 @@ checks its expectation (`pyfuzz.corpus.check_crash`): the recorded title reprodu
 variant listed as clean stays clean on the same choices. Corpus directories are the ini option
 `pyfuzz_corpora` (default: `corpora`, relative to the rootdir or the directory pytest was
 started in) plus any `--pyfuzz-corpus DIR`;
-pytest still has to be pointed at them (`testpaths`, or a path on the command line). Nothing of
-pyfuzz's engine is imported until a crash test runs, so the plugin costs nothing elsewhere.
+pytest still has to be pointed at them (`testpaths`, or a path on the command line). In the
+default `corpora` directory only files that identify as pyfuzz crash files are collected.
+Nothing of pyfuzz's engine is imported until a crash test runs, so the plugin costs nothing
+elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+_MARKER = b'"pyfuzz-crash"'
+_DEFAULT_CORPORA = ("corpora",)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,9 +34,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "pyfuzz_corpora",
         type="linelist",
-        default=["corpora"],
+        default=list(_DEFAULT_CORPORA),
         help="directories (relative to the rootdir) whose *.json files are pyfuzz crash tests",
     )
+
+
+def _configured(config: pytest.Config) -> bool:
+    """Whether the user named corpus directories (ini option or command line)."""
+    named = list(config.getini("pyfuzz_corpora")) != list(_DEFAULT_CORPORA)
+    return named or bool(config.getoption("pyfuzz_corpus"))
+
+
+def _looks_like_crash(path: Path) -> bool:
+    """A crash file names its format near the top (keys are sorted, `format` comes early)."""
+    try:
+        with path.open("rb") as f:
+            return _MARKER in f.read(1 << 16)
+    except OSError:
+        return False
 
 
 def _corpus_dirs(config: pytest.Config) -> list[Path]:
@@ -46,9 +66,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.suffix != ".json":
         return None
     resolved = file_path.resolve()
-    if any(resolved.is_relative_to(d) for d in _corpus_dirs(parent.config)):
-        return CrashFile.from_parent(parent, path=file_path)
-    return None
+    if not any(resolved.is_relative_to(d) for d in _corpus_dirs(parent.config)):
+        return None
+    # Under the default directory name only files that say they are pyfuzz crashes count, so
+    # that other tools' `corpora/` (libFuzzer inputs, JSON fixtures) are left alone; in a
+    # directory the user named, every JSON file is a crash test (a damaged one fails).
+    if not _configured(parent.config) and not _looks_like_crash(resolved):
+        return None
+    return CrashFile.from_parent(parent, path=file_path)
 
 
 class CrashFile(pytest.File):

@@ -35,6 +35,7 @@ def test_a_saved_crash_is_collected_and_passes_then_fails_when_its_expectation_b
     saved = corpus / "demo-alive-flag.json"
     assert main(["verify", "demo-alive-flag", "--save", str(saved)]) == 1
     capsys.readouterr()
+    (corpus / "libfuzzer-input.json").write_text('{"not": "a crash"}')  # another tool's file
     bare = _pytest(tmp_path, "corpora")  # no ini file at all: the README's command
     assert bare.returncode == 0, bare.stdout + bare.stderr
     assert "1 passed" in bare.stdout
