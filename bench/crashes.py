@@ -5,6 +5,8 @@ For every crash.json of the regression corpus (`corpora/` by default):
   to end in a fresh process (`pyfuzz replay FILE --json`, interpreter start included);
 - the trace's preemptions against what `verify` reports for its variant (default workload);
 - the time of `pyfuzz corpus check` over the whole directory.
+Fresh-process figures include compiling pyfuzz's own modules when PYTHONDONTWRITEBYTECODE is
+set (as on some CI images); the first replay of a model also fills the compiled-model cache.
 And for every buggy variant, the minimizer on a randomized finding (random walk, seed 1):
 steps, context switches and preemptions before and after, replays used, seconds.
 

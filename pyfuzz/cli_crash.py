@@ -43,7 +43,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     res = replay_crash(args.crash, variant=args.variant, lenient=args.lenient)
     crash, out = res.crash, res.outcome
-    label = res.loaded.label
+    label = res.model.label
     if res.model_changed:
         print(
             f"pyfuzz: note: the model of {crash.label} changed since this trace was written; "
@@ -52,19 +52,24 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
     if args.html:
         from pyfuzz.crashfile import build_crash
-        from pyfuzz.findings import scenario_source
+        from pyfuzz.findings import source_for
         from pyfuzz.report_html import render_html
 
         page_crash = crash
         if out.finding is not None:
             page_crash = build_crash(
                 outcome=out,
-                actors=res.loaded.program.actor_table(),
+                actors=res.model.program.actor_table(),
                 scenario=crash.scenario,
                 variant=res.variant,
                 builtin=crash.builtin,
-                source=scenario_source(res.loaded, Path(args.html).resolve().parent),
-                model_hash=res.loaded.compiled.source_hash,
+                source=source_for(
+                    crash.builtin,
+                    res.model.source,
+                    crash.scenario,
+                    Path(args.html).resolve().parent,
+                ),
+                model_hash=res.model.source_hash,
                 minimal_preemptions=crash.stats.get("minimal_preemptions"),
                 clean_variants=crash.expect["clean_variants"],
                 origin=crash.origin,
@@ -109,19 +114,21 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_minimize(args: argparse.Namespace) -> int:
-    from pyfuzz.replay import replay_crash
+    from pyfuzz.engine import load
+    from pyfuzz.replay import replay_crash, scenario_spec
 
     res = replay_crash(args.crash, lenient=args.lenient)
     if res.verdict != "reproduced":
         from pyfuzz.errors import TraceFormatError
 
         raise TraceFormatError(
-            f"{args.crash}: does not reproduce '{res.crash.title}' on {res.loaded.label}; "
+            f"{args.crash}: does not reproduce '{res.crash.title}' on {res.model.label}; "
             "nothing to minimize"
         )
     target = Path(args.output)
+    loaded = load(scenario_spec(res.crash, Path(args.crash)))
     rec = record_finding(
-        res.loaded,
+        loaded,
         list(res.outcome.choices),
         origin={**res.crash.origin, "minimized_from": str(args.crash)},
         crash_dir=target.resolve().parent,
@@ -131,7 +138,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
     save_crash(rec.crash, target)
     assert rec.minimized is not None
     m = rec.minimized
-    print(f"{res.loaded.label}: {res.crash.title}")
+    print(f"{res.model.label}: {res.crash.title}")
     print(f"  before: {m.before.summary()}")
     print(f"  after:  {m.after.summary()}")
     minimal = m.minimal_preemptions

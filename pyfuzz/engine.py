@@ -1,16 +1,22 @@
 """The Python face of the engine: compile a resolved scenario once and hand out `Program`s.
 
 This is the one place that joins the model compiler to the Rust core, so the CLI, the tests
-and the benchmarks build programs the same way.
+and the benchmarks build programs the same way. `load` compiles; `open_model` is the lighter
+path replay takes: a `ModelHandle` from the compiled-model cache (`pyfuzz.model_cache`) when
+its files are unchanged, else from `load` (and the cache is filled). The compiler is imported
+only when something is compiled.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyfuzz._core import Program
-from pyfuzz.model.compiler import CompiledModel, compile_scenario
-from pyfuzz.scenarios import ResolvedScenario, resolve
+
+if TYPE_CHECKING:
+    from pyfuzz.model.compiler import CompiledModel
+    from pyfuzz.scenarios import ResolvedScenario
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,71 @@ def load(spec: str) -> LoadedScenario:
     Raises:
         ScenarioError, ModelError, IrError: the scenario cannot be used.
     """
+    from pyfuzz.model.compiler import compile_scenario
+    from pyfuzz.scenarios import resolve
+
     resolved = resolve(spec)
     compiled = compile_scenario(resolved.scenario, resolved.variant)
     return LoadedScenario(resolved, compiled, Program(compiled.ir_bytes))
+
+
+@dataclass(frozen=True)
+class ModelHandle:
+    """A loaded scenario variant as replay sees it: the program and where it came from."""
+
+    program: Program
+    label: str
+    scenario: str
+    variant: str
+    source_hash: str
+    builtin: bool
+    # The built-in name, or the model file spec as given.
+    source: str
+    from_cache: bool = False
+
+
+def open_model(spec: str, *, use_cache: bool = True) -> ModelHandle:
+    """Like `load`, but through the compiled-model cache (`spec` with absolute model paths).
+
+    Raises:
+        ScenarioError, ModelError, IrError: the scenario cannot be used.
+    """
+    from pyfuzz import model_cache
+
+    cached = model_cache.lookup(spec) if use_cache else None
+    if cached is not None:
+        return ModelHandle(
+            program=Program(cached.ir_bytes),
+            label=cached.label,
+            scenario=cached.scenario,
+            variant=cached.variant,
+            source_hash=cached.source_hash,
+            builtin=cached.builtin,
+            source=cached.source,
+            from_cache=True,
+        )
+    loaded = load(spec)
+    res = loaded.resolved
+    handle = ModelHandle(
+        program=loaded.program,
+        label=loaded.label,
+        scenario=res.scenario.name,
+        variant=res.variant,
+        source_hash=loaded.compiled.source_hash,
+        builtin=res.builtin,
+        source=res.source,
+    )
+    if use_cache:
+        model_cache.store(
+            spec,
+            model_cache.CachedModel(
+                ir_bytes=loaded.compiled.ir_bytes,
+                source_hash=handle.source_hash,
+                scenario=handle.scenario,
+                variant=handle.variant,
+                label=handle.label,
+                builtin=handle.builtin,
+                source=handle.source,
+            ),
+        )
+    return handle

@@ -30,16 +30,21 @@ class RecordedFinding:
 
 
 def scenario_source(loaded: LoadedScenario, crash_dir: Path | None) -> str:
-    """How a crash.json names its scenario: the built-in name, or `model.py:name` with the
-    path relative to the crash file's directory (absolute when no directory is given)."""
-    resolved = loaded.resolved
-    if resolved.builtin:
-        return resolved.scenario.name
-    model_path = Path(resolved.source.split(":", 1)[0]).resolve()
+    """How a crash.json names its scenario (see `source_for`)."""
+    res = loaded.resolved
+    return source_for(res.builtin, res.source, res.scenario.name, crash_dir)
+
+
+def source_for(builtin: bool, source: str, scenario: str, crash_dir: Path | None) -> str:
+    """The built-in name, or `model.py:name` with the path relative to the crash file's
+    directory (absolute when no directory is given)."""
+    if builtin:
+        return scenario
+    model_path = Path(source.split(":", 1)[0]).resolve()
     if crash_dir is not None:
         rel = Path(os.path.relpath(model_path, crash_dir.resolve()))
-        return f"{rel.as_posix()}:{resolved.scenario.name}"
-    return f"{model_path.as_posix()}:{resolved.scenario.name}"
+        return f"{rel.as_posix()}:{scenario}"
+    return f"{model_path.as_posix()}:{scenario}"
 
 
 def clean_variants(loaded: LoadedScenario) -> list[str]:

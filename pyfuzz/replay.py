@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pyfuzz._core import Outcome
 from pyfuzz.crashfile import Crash, load_crash
-from pyfuzz.engine import LoadedScenario, load
+from pyfuzz.engine import ModelHandle, open_model
 from pyfuzz.errors import ScenarioError, TraceFormatError, UsageError
 
 
@@ -23,7 +23,7 @@ class Replayed:
     """The result of replaying a crash file."""
 
     crash: Crash
-    loaded: LoadedScenario
+    model: ModelHandle
     outcome: Outcome
     # "reproduced" (same title), "other" (another finding) or "clean" (no finding).
     verdict: str
@@ -32,11 +32,12 @@ class Replayed:
 
     @property
     def variant(self) -> str:
-        return self.loaded.resolved.variant
+        return self.model.variant
 
 
 def scenario_spec(crash: Crash, crash_path: Path, variant: str | None = None) -> str:
-    """The SCENARIO spec that `pyfuzz.engine.load` understands for this crash file."""
+    """The SCENARIO spec that `pyfuzz.engine.load` understands for this crash file (model
+    files by absolute path, so the spec also keys the compiled-model cache)."""
     chosen = crash.variant if variant is None else variant
     if crash.builtin:
         return f"{crash.source}:{chosen}" if chosen else crash.source
@@ -67,26 +68,26 @@ def replay_crash(
     path = Path(path)
     crash = load_crash(path)
     try:
-        loaded = load(scenario_spec(crash, path, variant))
+        model = open_model(scenario_spec(crash, path, variant))
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
-    if loaded.resolved.scenario.name != crash.scenario:
+    if model.scenario != crash.scenario:
         raise TraceFormatError(
             f"{path}: it names scenario '{crash.scenario}', but its source "
-            f"'{crash.source}' declares '{loaded.resolved.scenario.name}'"
+            f"'{crash.source}' declares '{model.scenario}'"
         )
     other_variant = variant is not None and variant != crash.variant
     model_changed = False
     if not other_variant:
-        model_changed = loaded.compiled.source_hash != crash.model_hash
+        model_changed = model.source_hash != crash.model_hash
         if model_changed and not lenient:
             raise TraceFormatError(
                 f"{path}: the model of {crash.label} changed since this trace was written "
-                f"(model hash {crash.model_hash[:12]}, now {loaded.compiled.source_hash[:12]}); "
+                f"(model hash {crash.model_hash[:12]}, now {model.source_hash[:12]}); "
                 "replay it with --lenient to try anyway"
             )
     lenient_run = lenient or other_variant or model_changed
-    outcome = loaded.program.replay(list(crash.choices), trace=True, strict=not lenient_run)
+    outcome = model.program.replay(list(crash.choices), trace=True, strict=not lenient_run)
     if outcome.status == "invalid":
         raise TraceFormatError(
             f"{path}: its choices do not apply to {crash.label} (the trace was edited or "
@@ -102,4 +103,4 @@ def replay_crash(
         verdict = "reproduced"
     else:
         verdict = "other"
-    return Replayed(crash, loaded, outcome, verdict, model_changed, lenient_run)
+    return Replayed(crash, model, outcome, verdict, model_changed, lenient_run)
