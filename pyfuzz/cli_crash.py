@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pyfuzz.crashfile import Crash, atomic_write, save_crash
+from pyfuzz.crashfile import atomic_write, save_crash
 from pyfuzz.engine import LoadedScenario
 from pyfuzz.exitcodes import EXIT_CLEAN, EXIT_FINDING, EXIT_USAGE
 from pyfuzz.findings import RecordedFinding, record_finding
@@ -205,4 +205,4 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparse
     c.set_defaults(func=cmd_corpus_check)
 
 
-__all__ = ["Crash", "add_commands", "save_finding", "shrink_line"]
+__all__ = ["add_commands", "save_finding", "shrink_line"]
