@@ -43,7 +43,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     res = replay_crash(args.crash, variant=args.variant, lenient=args.lenient)
     crash, out = res.crash, res.outcome
-    label = res.model.label
+    label = res.model.facts.label
     if res.model_changed:
         print(
             f"pyfuzz: note: the model of {crash.label} changed since this trace was written; "
@@ -65,11 +65,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 builtin=crash.builtin,
                 source=source_for(
                     crash.builtin,
-                    res.model.source,
+                    res.model.facts.source,
                     crash.scenario,
                     Path(args.html).resolve().parent,
                 ),
-                model_hash=res.model.source_hash,
+                model_hash=res.model.facts.source_hash,
                 minimal_preemptions=crash.stats.get("minimal_preemptions"),
                 clean_variants=crash.expect["clean_variants"],
                 origin=crash.origin,
@@ -122,7 +122,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
         from pyfuzz.errors import TraceFormatError
 
         raise TraceFormatError(
-            f"{args.crash}: does not reproduce '{res.crash.title}' on {res.model.label}; "
+            f"{args.crash}: does not reproduce '{res.crash.title}' on {res.model.facts.label}; "
             "nothing to minimize"
         )
     target = Path(args.output)
@@ -138,7 +138,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
     save_crash(rec.crash, target)
     assert rec.minimized is not None
     m = rec.minimized
-    print(f"{res.model.label}: {res.crash.title}")
+    print(f"{res.model.facts.label}: {res.crash.title}")
     print(f"  before: {m.before.summary()}")
     print(f"  after:  {m.after.summary()}")
     minimal = m.minimal_preemptions

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +30,23 @@ def parse_duration(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
-    if value < 1 or value > 2**62:
-        raise argparse.ArgumentTypeError("must be from 1 to 2^62")
-    return value
+def _int_in(low: int, high: int, meaning: str) -> Callable[[str], int]:
+    """An argparse type: an integer from `low` to `high` (`meaning` says what they mean)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {meaning}")
+        return value
+
+    return parse
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
-    if not 0 <= value <= 256:
-        raise argparse.ArgumentTypeError("must be from 0 (one per core) to 256")
-    return value
+_positive_int = _int_in(1, 2**62, "1 to 2^62")
+_jobs = _int_in(0, 256, "0 (one per core) to 256")
 
 
 def default_out(label: str) -> Path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyfuzz._core import Program
+from pyfuzz.model_cache import ModelFacts
 
 if TYPE_CHECKING:
     from pyfuzz.model.compiler import CompiledModel
@@ -51,13 +52,7 @@ class ModelHandle:
     """A loaded scenario variant as replay sees it: the program and where it came from."""
 
     program: Program
-    label: str
-    scenario: str
-    variant: str
-    source_hash: str
-    builtin: bool
-    # The built-in name, or the model file spec as given.
-    source: str
+    facts: ModelFacts
     from_cache: bool = False
 
 
@@ -71,38 +66,18 @@ def open_model(spec: str, *, use_cache: bool = True) -> ModelHandle:
 
     cached = model_cache.lookup(spec) if use_cache else None
     if cached is not None:
-        return ModelHandle(
-            program=Program(cached.ir_bytes),
-            label=cached.label,
-            scenario=cached.scenario,
-            variant=cached.variant,
-            source_hash=cached.source_hash,
-            builtin=cached.builtin,
-            source=cached.source,
-            from_cache=True,
-        )
+        ir_bytes, facts = cached
+        return ModelHandle(Program(ir_bytes), facts, from_cache=True)
     loaded = load(spec)
     res = loaded.resolved
-    handle = ModelHandle(
-        program=loaded.program,
-        label=loaded.label,
+    facts = ModelFacts(
+        source_hash=loaded.compiled.source_hash,
         scenario=res.scenario.name,
         variant=res.variant,
-        source_hash=loaded.compiled.source_hash,
+        label=loaded.label,
         builtin=res.builtin,
         source=res.source,
     )
     if use_cache:
-        model_cache.store(
-            spec,
-            model_cache.CachedModel(
-                ir_bytes=loaded.compiled.ir_bytes,
-                source_hash=handle.source_hash,
-                scenario=handle.scenario,
-                variant=handle.variant,
-                label=handle.label,
-                builtin=handle.builtin,
-                source=handle.source,
-            ),
-        )
-    return handle
+        model_cache.store(spec, loaded.compiled.ir_bytes, facts)
+    return ModelHandle(loaded.program, facts)

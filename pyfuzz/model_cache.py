@@ -13,6 +13,7 @@ atomically under `$PYFUZZ_CACHE_DIR`, else `$XDG_CACHE_HOME/pyfuzz/models`, else
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -26,15 +27,15 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
-class CachedModel:
-    """What replay needs of a compiled scenario variant."""
+class ModelFacts:
+    """What replay needs to know of a compiled scenario variant, besides its IR."""
 
-    ir_bytes: bytes
     source_hash: str
     scenario: str
     variant: str
     label: str
     builtin: bool
+    # The built-in name, or the model file spec as given.
     source: str
 
 
@@ -72,8 +73,9 @@ def _entry_path(spec: str) -> Path | None:
     return root / f"{key}.json"
 
 
-def lookup(spec: str) -> CachedModel | None:
-    """The cached model of `spec` (a SCENARIO spec with absolute model paths), if valid."""
+def lookup(spec: str) -> tuple[bytes, ModelFacts] | None:
+    """The cached IR and facts of `spec` (a SCENARIO spec with absolute model paths), when
+    the entry is still valid."""
     path = _entry_path(spec)
     if path is None:
         return None
@@ -86,21 +88,13 @@ def lookup(spec: str) -> CachedModel | None:
         if doc["files"] != _stamp(_dependencies(spec)):
             return None
         m = doc["model"]
-        return CachedModel(
-            ir_bytes=m["ir"].encode(),
-            source_hash=m["source_hash"],
-            scenario=m["scenario"],
-            variant=m["variant"],
-            label=m["label"],
-            builtin=m["builtin"],
-            source=m["source"],
-        )
+        return m["ir"].encode(), ModelFacts(**m["facts"])
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
 
 
-def store(spec: str, model: CachedModel) -> None:
-    """Remembers `model` for `spec`; silently does nothing when the cache cannot be written."""
+def store(spec: str, ir_bytes: bytes, facts: ModelFacts) -> None:
+    """Remembers the model of `spec`; silently does nothing when the cache cannot be written."""
     from pyfuzz.crashfile import atomic_write
     from pyfuzz.errors import OutputError
 
@@ -112,15 +106,7 @@ def store(spec: str, model: CachedModel) -> None:
         "spec": spec,
         "version": __version__,
         "files": stamp,
-        "model": {
-            "ir": model.ir_bytes.decode(),
-            "source_hash": model.source_hash,
-            "scenario": model.scenario,
-            "variant": model.variant,
-            "label": model.label,
-            "builtin": model.builtin,
-            "source": model.source,
-        },
+        "model": {"ir": ir_bytes.decode(), "facts": dataclasses.asdict(facts)},
     }
     try:
         atomic_write(path, orjson.dumps(doc))

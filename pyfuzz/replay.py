@@ -32,7 +32,7 @@ class Replayed:
 
     @property
     def variant(self) -> str:
-        return self.model.variant
+        return self.model.facts.variant
 
 
 def scenario_spec(crash: Crash, crash_path: Path, variant: str | None = None) -> str:
@@ -71,19 +71,19 @@ def replay_crash(
         model = open_model(scenario_spec(crash, path, variant))
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
-    if model.scenario != crash.scenario:
+    if model.facts.scenario != crash.scenario:
         raise TraceFormatError(
             f"{path}: it names scenario '{crash.scenario}', but its source "
-            f"'{crash.source}' declares '{model.scenario}'"
+            f"'{crash.source}' declares '{model.facts.scenario}'"
         )
     other_variant = variant is not None and variant != crash.variant
     model_changed = False
     if not other_variant:
-        model_changed = model.source_hash != crash.model_hash
+        model_changed = model.facts.source_hash != crash.model_hash
         if model_changed and not lenient:
             raise TraceFormatError(
                 f"{path}: the model of {crash.label} changed since this trace was written "
-                f"(model hash {crash.model_hash[:12]}, now {model.source_hash[:12]}); "
+                f"(model hash {crash.model_hash[:12]}, now {model.facts.source_hash[:12]}); "
                 "replay it with --lenient to try anyway"
             )
     lenient_run = lenient or other_variant or model_changed

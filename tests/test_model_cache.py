@@ -19,12 +19,7 @@ def test_a_second_open_comes_from_the_cache_and_behaves_the_same():
     first = open_model("demo-alive-flag:unlocked-check")
     again = open_model("demo-alive-flag:unlocked-check")
     assert again.from_cache
-    assert (again.label, again.scenario, again.variant, again.source_hash) == (
-        first.label,
-        first.scenario,
-        first.variant,
-        first.source_hash,
-    )
+    assert again.facts == first.facts
     verify = again.program.verify(2)
     assert verify.outcome is not None
     same = first.program.replay(list(verify.outcome.choices), trace=False)
