@@ -11,7 +11,7 @@
    finds nothing within `--cap` seconds counts as the cap. Compare executions: the
    Python-coverage runs spend most of their seconds in `atheris.instrument_all()`.
 3. Guidance under noise: the same on bench/models/noise.py (one racing pair among N = 2, 10,
-   30 busy actors; the core runs at most 32 actors), plus the random walk.
+   30, 50, 100 busy actors), plus the random walk.
 
     python bench/campaign.py [--cap 10] [--repeat 5] [--throughput-seconds 8] [--quick]
                              [--encodings bytes,switches] [--only SUBSTRING]
@@ -37,6 +37,7 @@ from pyfuzz.scenarios import builtin_scenarios
 
 REPO = Path(__file__).resolve().parents[1]
 NOISE = REPO / "bench" / "models" / "noise.py"
+NOISE_SIZES = (2, 10, 30, 50, 100)
 
 
 def target(
@@ -157,7 +158,7 @@ def main() -> None:
         "first_finding": [first_finding(s, args.repeat, args.cap, encodings) for s in buggy],
         "noise": []
         if args.no_noise
-        else [noise_row(n, args.repeat, args.cap, encodings) for n in (2, 10, 30)],
+        else [noise_row(n, args.repeat, args.cap, encodings) for n in NOISE_SIZES],
     }
     sys.stdout.write(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode() + "\n")
 

@@ -1,7 +1,7 @@
 //! pyfuzz core: a deterministic interpreter for driver models over a model of the Linux
 //! driver core, with schedulers and kernel-style oracles.
 //!
-//! Module map: `ir` (the IR and its validating loader), `cov` (model-state coverage counters
+//! Module map: `ir` (the IR and its validating loader), `limits` (size limits), `cov` (model-state coverage counters
 //! for libFuzzer; the only module with `unsafe` code), `world` (the model heap), `exec`
 //! (threads, the step loop and the primitives), `oracle` (findings, lockdep, wait-for cycles,
 //! leaks, report rendering), `sched` (deciders: bytes, random, PCT, POS, replay, DFS),
@@ -12,6 +12,7 @@ pub mod cov;
 pub mod error;
 pub mod exec;
 pub mod ir;
+pub mod limits;
 pub mod oracle;
 pub mod outcome;
 pub mod rng;

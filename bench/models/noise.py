@@ -4,13 +4,13 @@ The pair is the demo's: a read path that tests `alive` outside the mutex that gu
 an unbind that clears `alive` and frees the buffer (a use-after-free when the unbind runs
 between the reader's check and its access). The N noise actors stand for the other VFs,
 CPUs and user processes of a real system: each updates its own counter slot with visible
-loads and stores, touching nothing the pair touches. Scenarios `noise-2`, `noise-10` and
-`noise-30` (the core runs at most 32 actors per scenario).
+loads and stores, touching nothing the pair touches. Scenarios `noise-2`, `noise-10`,
+`noise-30`, `noise-50` and `noise-100` (the core runs up to `_core.LIMITS["max_actors"]`).
 """
 
 from pyfuzz.model import *
 
-NOISE_SLOTS = 30
+NOISE_SLOTS = 100
 
 
 class noise_buf(Struct):
@@ -75,3 +75,5 @@ def _noise_scenario(n):
 noise_2 = _noise_scenario(2)
 noise_10 = _noise_scenario(10)
 noise_30 = _noise_scenario(30)
+noise_50 = _noise_scenario(50)
+noise_100 = _noise_scenario(100)

@@ -8,7 +8,7 @@ use crate::ir::{BinOp, Instr, ObjKind, UnOp};
 use crate::world::{ObjRef, Value, NONE};
 
 /// Calls nested deeper than this are a model error (unbounded recursion).
-const MAX_DEPTH: usize = 64;
+use crate::limits::MAX_CALL_DEPTH as MAX_DEPTH;
 
 /// Local instructions one step may run before it is reported as a loop that never reaches a
 /// visible operation (the model would hang the interpreter otherwise).
@@ -241,7 +241,7 @@ impl Execution<'_> {
             return;
         }
         let caller_base = t.frames.last().map(|f| f.base as usize).unwrap_or(0);
-        let mut vals = [Value::Null; 16];
+        let mut vals = [Value::Null; crate::limits::MAX_PARAMS as usize];
         for (i, &r) in self.prog.arg_regs(args).iter().enumerate() {
             vals[i] = t.regs[caller_base + r as usize];
         }

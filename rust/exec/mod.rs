@@ -23,13 +23,12 @@ use crate::ir::{Context, Instr, Program};
 use crate::oracle::leak::find_leak;
 use crate::oracle::lockdep::LockGraph;
 use crate::oracle::{Finding, Kind};
-use crate::sched::{ChoiceKind, Decider, Point};
+use crate::sched::{bit, ChoiceKind, Decider, Point, ThreadMask};
 use crate::world::{Value, World, NONE};
 use thread::{Frame, Status, Thread, Wait};
 pub use trace::{PickRecord, Recording, TraceEvent, WorkloadRecord};
 
-/// At most this many threads (actors plus work items) exist at once.
-pub const MAX_THREADS: usize = 64;
+pub use crate::limits::MAX_THREADS;
 
 /// How an execution ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +63,7 @@ pub struct Execution<'p> {
     pub threads: Vec<Thread>,
     pub nthreads: usize,
     /// Bit i: thread i is runnable.
-    pub runnable: u64,
+    pub runnable: ThreadMask,
     pub cur: u32,
     pub steps: u64,
     pub ops: u64,
@@ -191,9 +190,9 @@ impl<'p> Execution<'p> {
     pub(crate) fn set_status(&mut self, tid: usize, s: Status) {
         self.threads[tid].status = s;
         if s == Status::Runnable {
-            self.runnable |= 1u64 << tid;
+            self.runnable |= bit(tid as u32);
         } else {
-            self.runnable &= !(1u64 << tid);
+            self.runnable &= !bit(tid as u32);
         }
     }
 
@@ -290,7 +289,7 @@ impl<'p> Execution<'p> {
         self.nthreads = prog.actors.len();
         for ai in 0..self.nthreads {
             if self.threads[ai].status == Status::Runnable {
-                self.runnable |= 1u64 << ai;
+                self.runnable |= bit(ai as u32);
                 self.start_next_action(ai);
             }
         }
@@ -306,7 +305,7 @@ impl<'p> Execution<'p> {
         let actor = &prog.actors[t.actor as usize];
         let action = &actor.actions[t.actions[t.next_action as usize] as usize];
         t.next_action += 1;
-        let mut args = [Value::Null; 16];
+        let mut args = [Value::Null; crate::limits::MAX_PARAMS as usize];
         for (i, a) in action.args.iter().enumerate() {
             args[i] = match *a {
                 crate::ir::ConstArg::Int(v) => Value::Int(v),
@@ -374,7 +373,7 @@ impl<'p> Execution<'p> {
                     pending: &pending[..self.nthreads],
                 };
                 let t = d.pick(&p);
-                let t = if t < 64 && mask & (1u64 << t) != 0 {
+                let t = if (t as usize) < MAX_THREADS && mask & bit(t) != 0 {
                     t
                 } else {
                     // A decider bug or a diverged replay: fall back deterministically.

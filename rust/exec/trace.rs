@@ -37,7 +37,7 @@ pub struct PickRecord {
     pub current: u32,
     pub chosen: u32,
     /// Bit i: thread i could run here.
-    pub runnable: u64,
+    pub runnable: crate::sched::ThreadMask,
     /// What the non-preemptive default would have chosen.
     pub default: u32,
     pub preemption: bool,

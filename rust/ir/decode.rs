@@ -9,7 +9,7 @@ use super::raw::*;
 use crate::error::CoreResult;
 use serde_json::Value as Json;
 
-const MAX_LOCALS: u32 = 255;
+use crate::limits::{MAX_LOCALS, MAX_PARAMS};
 
 struct InstrReader<'a> {
     arr: &'a [Json],
@@ -92,7 +92,7 @@ pub(super) fn load_function(
     if f.file as usize >= raw.files.len() {
         return bad(format!("function '{}': unknown file {}", f.name, f.file));
     }
-    if f.locals > MAX_LOCALS || f.params > f.locals {
+    if f.locals > MAX_LOCALS || f.params > MAX_PARAMS || f.params > f.locals {
         return bad(format!(
             "function '{}': params {} / locals {} out of range",
             f.name, f.params, f.locals

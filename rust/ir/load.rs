@@ -9,7 +9,7 @@ use super::raw::*;
 use crate::error::{CoreError, CoreResult};
 use serde_json::Value as Json;
 
-const MAX_ARRAY_LEN: u64 = 4096;
+use crate::limits::{MAX_ACTIONS, MAX_ACTORS, MAX_ARRAY_LEN};
 
 pub(super) fn bad<T>(msg: impl Into<String>) -> CoreResult<T> {
     Err(CoreError::InvalidIr(msg.into()))
@@ -259,8 +259,8 @@ fn load_actors(ctx: &Ctx, raw: &RawProgram, functions: &[Function]) -> CoreResul
     if raw.threads.is_empty() {
         return bad("the scenario declares no threads or actors");
     }
-    if raw.threads.len() > 32 {
-        return bad("at most 32 actors");
+    if raw.threads.len() > MAX_ACTORS {
+        return bad(format!("at most {MAX_ACTORS} actors"));
     }
     let mut out = Vec::new();
     for t in &raw.threads {
@@ -274,7 +274,7 @@ fn load_actors(ctx: &Ctx, raw: &RawProgram, functions: &[Function]) -> CoreResul
         if t.actions.is_empty() {
             return bad(format!("actor '{}' has no actions", t.name));
         }
-        if t.min > t.max || t.max > 64 {
+        if t.min > t.max || t.max > MAX_ACTIONS {
             return bad(format!(
                 "actor '{}': bad min/max {}..{}",
                 t.name, t.min, t.max

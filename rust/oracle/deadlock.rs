@@ -3,6 +3,8 @@
 //! moment it forms) or ends. Unlike lockdep this sees device_lock (novalidate) cycles.
 
 use crate::exec::thread::{Status, Thread};
+use crate::limits::MAX_THREADS;
+use crate::sched::{bit, ThreadMask};
 
 /// A link of a wait-for cycle: thread `tid` waits for lock object `lock`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,9 +21,9 @@ fn holds(t: &Thread, lock: u32) -> bool {
 /// Looks for a wait-for cycle through `start`, which has just blocked on `lock`.
 /// Allocates only when a cycle is found (blocking on a contended lock is a hot path).
 pub fn find_cycle(threads: &[Thread], start: u32, lock: u32) -> Option<Vec<WaitLink>> {
-    let mut chain = [WaitLink { tid: start, lock }; 64];
+    let mut chain = [WaitLink { tid: start, lock }; MAX_THREADS];
     let mut len = 1;
-    let mut visited: u64 = 1u64 << (start % 64);
+    let mut visited: ThreadMask = bit(start);
     let mut cur_lock = lock;
     // Each step follows the first holder that is itself waiting for a lock; holders are
     // few (one for mutexes and spinlocks, readers for rwsems), so a linear walk suffices.
@@ -36,7 +38,7 @@ pub fn find_cycle(threads: &[Thread], start: u32, lock: u32) -> Option<Vec<WaitL
             }
             if t.status == Status::Blocked {
                 if let Some(l) = t.wait.lock() {
-                    if visited & (1u64 << (i % 64)) == 0 {
+                    if visited & bit(i as u32) == 0 {
                         next = Some((i as u32, l));
                     }
                 }
@@ -46,7 +48,7 @@ pub fn find_cycle(threads: &[Thread], start: u32, lock: u32) -> Option<Vec<WaitL
         if len == chain.len() {
             return None;
         }
-        visited |= 1u64 << (tid % 64);
+        visited |= bit(tid);
         chain[len] = WaitLink { tid, lock: l };
         len += 1;
         cur_lock = l;

@@ -15,6 +15,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let oracles: Vec<&str> = crate::oracle::Kind::ALL.iter().map(|k| k.name()).collect();
     m.add("ORACLES", pyo3::types::PyTuple::new(m.py(), oracles)?)?;
     m.add("COVERAGE_COUNTERS", crate::cov::sancov::COUNTERS)?;
+    let limits = pyo3::types::PyDict::new(m.py());
+    for (name, value) in crate::limits::ALL {
+        limits.set_item(name, value)?;
+    }
+    m.add("LIMITS", limits)?;
     m.add_function(wrap_pyfunction!(coverage::register_coverage, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_registered, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_seen, m)?)?;

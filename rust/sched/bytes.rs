@@ -47,7 +47,7 @@ impl Decider for FromBytes<'_> {
 
     fn pick(&mut self, p: &Point) -> u32 {
         let b = self.next_byte();
-        let cur_ok = p.current != u32::MAX && p.runnable & (1u64 << p.current) != 0;
+        let cur_ok = p.current != u32::MAX && p.runnable & super::bit(p.current) != 0;
         if b < 0x80 && cur_ok && !p.voluntary {
             return p.current;
         }

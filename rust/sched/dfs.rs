@@ -4,16 +4,16 @@
 //! extends it with non-preemptive default choices, and `backtrack` picks the deepest node
 //! with an unexplored alternative that stays within the bound.
 
-use super::{default_pick, ChoiceKind, Decider, Point};
+use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
 use crate::world::NONE;
 
 #[derive(Clone, Copy, Debug)]
 struct Node {
-    runnable: u64,
+    runnable: ThreadMask,
     current: u32,
     voluntary: bool,
     chosen: u32,
-    explored: u64,
+    explored: ThreadMask,
     preemptions_before: u32,
 }
 
@@ -22,7 +22,7 @@ impl Node {
         self.current != NONE
             && t != self.current
             && !self.voluntary
-            && self.runnable & (1u64 << self.current) != 0
+            && self.runnable & bit(self.current) != 0
     }
 }
 
@@ -65,7 +65,7 @@ impl Dfs {
             while cand != 0 {
                 let t = cand.trailing_zeros();
                 cand &= cand - 1;
-                node.explored |= 1u64 << t;
+                node.explored |= bit(t);
                 let cost = node.costs_preemption(t) as u32;
                 if node.preemptions_before + cost <= self.bound {
                     node.chosen = t;
@@ -109,7 +109,7 @@ impl Decider for Dfs {
                 current: p.current,
                 voluntary: p.voluntary,
                 chosen: t,
-                explored: 1u64 << t,
+                explored: bit(t),
                 preemptions_before: self.preemptions,
             });
             t

@@ -13,6 +13,15 @@ pub mod runs;
 
 use crate::world::NONE;
 
+/// A set of thread ids: bit i stands for thread i (`crate::limits::MAX_THREADS` bits).
+pub type ThreadMask = u128;
+
+/// The mask holding thread `tid` alone.
+#[inline]
+pub const fn bit(tid: u32) -> ThreadMask {
+    1 << tid
+}
+
 /// What a workload choice is about (so a decider can answer with the default workload).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChoiceKind {
@@ -28,7 +37,7 @@ pub enum ChoiceKind {
 #[derive(Clone, Copy, Debug)]
 pub struct Point<'a> {
     /// Bit i set: thread i can run. At least two options exist when a decider is asked.
-    pub runnable: u64,
+    pub runnable: ThreadMask,
     /// The thread that ran last, or NONE.
     pub current: u32,
     /// Whether `current` yielded voluntarily (switching away is then not a preemption).
@@ -46,7 +55,7 @@ impl Point<'_> {
         self.current != NONE
             && tid != self.current
             && !self.voluntary
-            && self.runnable & (1u64 << self.current) != 0
+            && self.runnable & bit(self.current) != 0
     }
 }
 
@@ -73,14 +82,14 @@ pub trait Decider {
 /// The non-preemptive default: keep the current thread; after a voluntary yield, the next
 /// runnable thread in round-robin order; otherwise the lowest runnable thread.
 pub fn default_pick(p: &Point) -> u32 {
-    let cur_ok = p.current != NONE && p.runnable & (1u64 << p.current) != 0;
+    let cur_ok = p.current != NONE && p.runnable & bit(p.current) != 0;
     if cur_ok && !p.voluntary {
         return p.current;
     }
     if p.current != NONE && p.voluntary {
-        let others = p.runnable & !(1u64 << p.current);
+        let others = p.runnable & !bit(p.current);
         if others != 0 {
-            let above = others & !((2u64 << p.current) - 1);
+            let above = others & ((ThreadMask::MAX << p.current) << 1);
             return if above != 0 {
                 above.trailing_zeros()
             } else {
@@ -93,7 +102,7 @@ pub fn default_pick(p: &Point) -> u32 {
 
 /// The `k`-th (0-based) set bit of `mask`.
 #[inline]
-pub fn nth_set_bit(mut mask: u64, k: u32) -> u32 {
+pub fn nth_set_bit(mut mask: ThreadMask, k: u32) -> u32 {
     for _ in 0..k {
         mask &= mask - 1;
     }

@@ -4,7 +4,11 @@
 //! 1/(n * k^(d-1)) per execution.
 
 use super::{ChoiceKind, Decider, Point};
+use crate::limits::MAX_THREADS;
 use crate::rng::Rng;
+
+/// Threads that get a priority at the start of an execution until a run shows more.
+const FIRST_SPAN: usize = 64;
 
 /// The PCT decider.
 pub struct Pct {
@@ -12,7 +16,10 @@ pub struct Pct {
     depth: u32,
     /// Estimated steps per execution (k); updated by the runner from observed runs.
     pub k: u64,
-    prio: [u64; 64],
+    prio: [u64; MAX_THREADS],
+    /// Threads that get a shuffled initial priority: 64, or all once a run used a thread id
+    /// beyond that (so programs with few threads keep a cheap `begin`).
+    span: usize,
     change_points: Vec<u64>,
     next_low: u64,
 }
@@ -24,24 +31,33 @@ impl Pct {
             rng: Rng::new(seed),
             depth: depth.max(1),
             k: 64,
-            prio: [0; 64],
+            prio: [0; MAX_THREADS],
+            span: FIRST_SPAN,
             change_points: Vec::new(),
             next_low: 0,
         }
     }
 }
 
-impl Decider for Pct {
-    fn begin(&mut self) {
-        // Initial priorities in d..d+64, distinct and random; lowered ones go below d.
-        let mut order: [u64; 64] = std::array::from_fn(|i| i as u64);
-        for i in (1..64).rev() {
+impl Pct {
+    /// Distinct random priorities `d + from .. d + span` for the threads `from..span`.
+    fn shuffle_priorities(&mut self, from: usize) {
+        let mut order: [u64; MAX_THREADS] = std::array::from_fn(|i| i as u64);
+        let order = &mut order[from..self.span];
+        for i in (1..order.len()).rev() {
             let j = self.rng.below(i as u64 + 1) as usize;
             order.swap(i, j);
         }
-        for (t, p) in self.prio.iter_mut().enumerate() {
-            *p = self.depth as u64 + order[t];
+        for (p, o) in self.prio[from..self.span].iter_mut().zip(order.iter()) {
+            *p = self.depth as u64 + o;
         }
+    }
+}
+
+impl Decider for Pct {
+    fn begin(&mut self) {
+        // Initial priorities in d..d+span, distinct and random; lowered ones go below d.
+        self.shuffle_priorities(0);
         self.change_points.clear();
         for _ in 1..self.depth {
             self.change_points.push(1 + self.rng.below(self.k.max(1)));
@@ -54,7 +70,14 @@ impl Decider for Pct {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
-        let best = |prio: &[u64; 64]| {
+        if p.runnable.checked_shr(self.span as u32).unwrap_or(0) != 0 {
+            // A thread beyond the span: from now on every thread gets a shuffled priority;
+            // in this run the new ones rank above the others, in random order.
+            let old = self.span;
+            self.span = MAX_THREADS;
+            self.shuffle_priorities(old);
+        }
+        let best = |prio: &[u64; MAX_THREADS]| {
             let mut m = p.runnable;
             let mut best = m.trailing_zeros();
             while m != 0 {
@@ -74,5 +97,42 @@ impl Decider for Pct {
             t = best(&self.prio);
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::bit;
+    use crate::world::NONE;
+
+    fn pick(d: &mut Pct, runnable: crate::sched::ThreadMask) -> u32 {
+        d.pick(&Point {
+            runnable,
+            current: NONE,
+            voluntary: false,
+            step: 0,
+            pending: &[],
+        })
+    }
+
+    #[test]
+    fn threads_beyond_64_get_random_distinct_priorities_once_seen() {
+        let mut d = Pct::new(3, 1);
+        d.begin();
+        assert_eq!(d.span, FIRST_SPAN);
+        pick(&mut d, bit(0) | bit(100));
+        assert_eq!(d.span, MAX_THREADS);
+        let mut wins = [0u32; 2];
+        for _ in 0..200 {
+            d.begin();
+            let mut sorted = d.prio.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), MAX_THREADS, "distinct priorities");
+            wins[(pick(&mut d, bit(0) | bit(100)) == 100) as usize] += 1;
+        }
+        // Either thread comes first about half of the time.
+        assert!(wins[0] > 60 && wins[1] > 60, "{wins:?}");
     }
 }

@@ -3,13 +3,16 @@
 //! operation touches the same object (the racing ones) are redrawn, as is the runner's.
 
 use super::{ChoiceKind, Decider, Point};
+use crate::limits::MAX_THREADS;
 use crate::rng::Rng;
 use crate::world::NONE;
 
 /// The POS decider.
 pub struct Pos {
     rng: Rng,
-    prio: [u64; 64],
+    prio: [u64; MAX_THREADS],
+    /// Threads that get a priority in `begin`: 64, or all once a run used more.
+    span: usize,
 }
 
 impl Pos {
@@ -17,14 +20,15 @@ impl Pos {
     pub fn new(seed: u64) -> Pos {
         Pos {
             rng: Rng::new(seed),
-            prio: [0; 64],
+            prio: [0; MAX_THREADS],
+            span: 64,
         }
     }
 }
 
 impl Decider for Pos {
     fn begin(&mut self) {
-        for p in self.prio.iter_mut() {
+        for p in self.prio[..self.span].iter_mut() {
             *p = self.rng.next_u64();
         }
     }
@@ -38,6 +42,12 @@ impl Decider for Pos {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
+        if p.runnable.checked_shr(self.span as u32).unwrap_or(0) != 0 {
+            for q in self.prio[self.span..].iter_mut() {
+                *q = self.rng.next_u64();
+            }
+            self.span = MAX_THREADS;
+        }
         let mut m = p.runnable;
         let mut best = m.trailing_zeros();
         while m != 0 {

@@ -52,7 +52,11 @@ impl Decider for Replay<'_> {
 
     fn pick(&mut self, p: &Point) -> u32 {
         match self.next() {
-            Some(t) if t < 64 && p.runnable & (1u64 << t) != 0 => t,
+            Some(t)
+                if (t as usize) < crate::limits::MAX_THREADS && p.runnable & super::bit(t) != 0 =>
+            {
+                t
+            }
             Some(_) => {
                 self.diverged |= self.strict;
                 default_pick(p)

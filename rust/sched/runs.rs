@@ -79,7 +79,7 @@ mod tests {
     use super::*;
     use crate::world::NONE;
 
-    fn point(runnable: u64, current: u32) -> Point<'static> {
+    fn point(runnable: crate::sched::ThreadMask, current: u32) -> Point<'static> {
         Point {
             runnable,
             current,

@@ -207,3 +207,40 @@ fn search_for_a_target_title_passes_over_other_findings() {
     };
     assert!(runner::search(&mut ex, &spec).outcome.is_some());
 }
+
+/// `abba` with `idle` do-nothing actors between the two lockers, so that the second one's
+/// thread id is `idle + 1` (beyond 64 exercises the wide thread masks).
+fn abba_among_idle(idle: usize) -> Value {
+    let mut v = abba(true, false);
+    let idle_fn = json!({"name": "idle", "file": 0, "line": 1, "params": 0, "locals": 1,
+                         "code": [["retnone"]], "lines": [1]});
+    v["functions"].as_array_mut().unwrap().push(idle_fn);
+    let threads = v["threads"].as_array_mut().unwrap();
+    let second = threads.pop().unwrap();
+    for i in 0..idle {
+        threads.push(json!({"name": format!("idle{i}"), "actions": [{"func": 2}],
+                            "default": [0], "min": 1, "max": 1}));
+    }
+    threads.push(second);
+    v
+}
+
+#[test]
+fn more_than_64_threads_run_under_every_strategy() {
+    let idle = pyfuzz_core::limits::MAX_ACTORS - 2;
+    let prog = load(&abba_among_idle(idle));
+    let mut ex = Execution::new(&prog).unwrap();
+    for strategy in ["random", "pct", "pos"] {
+        let s = Strategy::parse(strategy, 2).unwrap();
+        let b = runner::run_batch(&mut ex, s, 200_000, 7, true);
+        let (_, o) = b.first.expect("a finding");
+        let f = o.finding.as_ref().unwrap();
+        assert_eq!(f.kind.name(), "deadlock", "{strategy}");
+        // The finding replays from its choices, thread ids above 64 included.
+        let again = runner::replay(&mut ex, &o.choices, true, false);
+        assert_eq!(again.finding.unwrap().title, f.title, "{strategy}");
+    }
+    // One actor more than the limit is refused by the loader, not run.
+    let too_many = abba_among_idle(idle + 1);
+    assert!(load_program(too_many.to_string().as_bytes()).is_err());
+}
