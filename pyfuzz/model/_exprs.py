@@ -1,95 +1,29 @@
-"""Expression translation: model-language expressions to IR instructions.
+"""Expression translation: `ExprCompiler` is `_values.ValueCompiler` plus calls.
 
-`ExprCompiler` holds the state shared with statement translation (the program tables, the code
-buffer, the registers, the function's module globals) and turns one expression into code that
-leaves its value in a register (`into`, `operand`) or jumps on its truthiness (`branch`). It
-resolves non-local names through the function's module globals (model functions, structs,
-globals, constants, primitives and sugar) and translates calls; sugar expansions live in
-`_sugar`.
+A call `f(...)` becomes `call` when `f` names a model function (after the variant
+substitution), `prim` when it names a kernel primitive, an expansion when it names compiler
+sugar (`kzalloc`, `wait_event`, ...) and `icall` when the callee is any other expression (a
+local holding a function value, `dr.release`, ...). String constants are accepted as call
+arguments (`WARN(c, "message")`). Statement translation (`_funcs.FunctionCompiler`) builds on
+this class.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
 from types import FunctionType
-from typing import TYPE_CHECKING, Any
 
-from pyfuzz.errors import ModelError
-from pyfuzz.model._calls import call_into
-from pyfuzz.model._emit import CodeBuffer, Label, Registers
+from pyfuzz.model._emit import Label
 from pyfuzz.model._types import is_struct_class
-from pyfuzz.model._unsupported import unsupported
-from pyfuzz.model.dsl import Global
+from pyfuzz.model._unsupported import MAX_ARGS, unsupported
+from pyfuzz.model._values import ValueCompiler
 from pyfuzz.model.prims import Primitive, Sugar
 
-if TYPE_CHECKING:
-    from pyfuzz.model._program import Program
-
-BIN_OPS: dict[type[ast.operator], str] = {
-    ast.Add: "add",
-    ast.Sub: "sub",
-    ast.Mult: "mul",
-    ast.FloorDiv: "div",
-    ast.Mod: "mod",
-    ast.BitAnd: "and",
-    ast.BitOr: "or",
-    ast.BitXor: "xor",
-    ast.LShift: "shl",
-    ast.RShift: "shr",
-}
-
-BAD_BIN_OPS: dict[type[ast.operator], str] = {
-    ast.Div: "/ is not supported; use // for integer division",
-    ast.Pow: "** is not supported; use * or <<",
-    ast.MatMult: "@ is not supported; model values are ints",
-}
-
-COMPARE_OPS: dict[type[ast.cmpop], str] = {
-    ast.Eq: "eq",
-    ast.NotEq: "ne",
-    ast.Lt: "lt",
-    ast.LtE: "le",
-    ast.Gt: "gt",
-    ast.GtE: "ge",
-    ast.Is: "eq",
-    ast.IsNot: "ne",
-}
-
-UNARY_OPS: dict[type[ast.unaryop], str] = {ast.USub: "neg", ast.Not: "not", ast.Invert: "inv"}
-
-I64_MIN, I64_MAX = -(2**63), 2**63 - 1
-
-NOT_A_MODEL_NAME = "is not a model function, struct, global, constant or primitive"
+WAIT_MODES = {"wait_event": 0, "wait_event_interruptible": 1, "wait_event_timeout": 2}
 
 
-class ExprCompiler:
-    """Translates the expressions of one model function."""
-
-    def __init__(
-        self, program: Program, func: FunctionType, file: str, regs: Registers, line: int
-    ) -> None:
-        self.program = program
-        self.file = file
-        self.regs = regs
-        self.code = CodeBuffer(line=line)
-        self.namespace: dict[str, Any] = func.__globals__
-
-    # -- errors and names -------------------------------------------------------------------
-
-    def error(self, message: str, node: ast.AST | None = None) -> ModelError:
-        """A ModelError at `node`'s line (or the current line)."""
-        line = getattr(node, "lineno", None) or self.code.line
-        return ModelError(message, self.file, line)
-
-    def lookup(self, node: ast.Name) -> object:
-        """The value of a non-local name in the function's module."""
-        if node.id in self.namespace:
-            return self.namespace[node.id]
-        if node.id == "range":
-            raise self.error("range() is only supported as for i in range(...)", node)
-        what = "a Python builtin" if hasattr(builtins, node.id) else "not defined"
-        raise self.error(f"name '{node.id}' {NOT_A_MODEL_NAME} (it is {what})", node)
+class ExprCompiler(ValueCompiler):
+    """Translates the expressions of one model function, calls included."""
 
     def static_struct(self, node: ast.expr, what: str) -> type:
         """The Struct subclass a struct-name argument (`kzalloc(T, ...)`) refers to."""
@@ -99,220 +33,129 @@ class ExprCompiler:
                 return value  # type: ignore[return-value]
         raise self.error(f"{what} needs a Struct subclass name here", node)
 
-    def static_int(self, node: ast.expr) -> int | None:
-        """The value of an int literal or of a non-local name bound to an int, else None."""
-        value: object = None
-        if isinstance(node, ast.Constant):
-            value = node.value
-        elif isinstance(node, ast.Name) and self.regs.local(node.id) is None:
-            value = self.namespace.get(node.id)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        return None
-
-    # -- values -----------------------------------------------------------------------------
-
-    def operand(self, node: ast.expr) -> int:
-        """A register holding the value of `node`: a local's own register or a new temporary."""
-        if isinstance(node, ast.Name):
-            reg = self.regs.local(node.id)
-            if reg is not None:
-                return reg
-        reg = self.regs.temp()
-        self.into(node, reg)
-        return reg
-
-    def into(self, node: ast.expr, dst: int) -> None:
-        """Evaluate `node` into register `dst`."""
-        saved = self.code.line
-        self.code.line = getattr(node, "lineno", saved)
-        mark = self.regs.mark()
-        handler = getattr(self, f"_x_{type(node).__name__}", None)
-        if handler is None:
-            raise self.error(unsupported(node), node)
-        handler(node, dst)
-        self.regs.release(mark)
-        self.code.line = saved
-
-    def constant(self, value: object, dst: int, node: ast.AST) -> None:
-        """Load a Python constant (int, bool, None or, where allowed, str) into `dst`."""
-        if value is None:
-            self.code.emit("null", dst)
-        elif isinstance(value, bool):
-            self.code.emit("int", dst, int(value))
-        elif isinstance(value, int):
-            if not I64_MIN <= value <= I64_MAX:
-                raise self.error(f"integer constant {value} does not fit in 64 bits", node)
-            self.code.emit("int", dst, value)
-        elif isinstance(value, str):
-            self.code.emit("str", dst, self.program.string_id(value))
-        elif isinstance(value, float):
-            raise self.error("float constants are not supported; model values are ints", node)
-        else:
-            raise self.error(
-                f"{type(value).__name__} constants are not supported; use int, bool or None",
-                node,
-            )
-
-    def _x_Constant(self, node: ast.Constant, dst: int) -> None:  # noqa: N802
-        if isinstance(node.value, str):
-            raise self.error(
-                'string constants are only supported as call arguments, e.g. WARN(c, "msg")',
-                node,
-            )
-        self.constant(node.value, dst, node)
-
-    def _x_Name(self, node: ast.Name, dst: int) -> None:  # noqa: N802
-        reg = self.regs.local(node.id)
-        if reg is not None:
-            if reg != dst:
-                self.code.emit("mov", dst, reg)
-            return
-        value = self.lookup(node)
-        if isinstance(value, FunctionType):
-            self.code.emit("func", dst, self.program.function_id(value))
-        elif isinstance(value, Global):
-            self.code.emit("global", dst, self.program.global_id(value))
-        elif value is None or isinstance(value, int | str):
-            self.constant(value, dst, node)
-        else:
-            raise self.error(self.misuse(node.id, value), node)
-
-    def misuse(self, name: str, value: object) -> str:
-        """Why the non-local `name` cannot be used as a value here."""
-        if is_struct_class(value):
-            return (
-                f"struct {name} can only be named in kzalloc({name}, gfp), kmalloc(...) "
-                f'or container_of(p, {name}, "field")'
-            )
-        if isinstance(value, Primitive):
-            return f"{name} is a primitive and can only be called; callbacks are model functions"
-        if isinstance(value, Sugar):
-            return f"{name} is model syntax and can only be called, as {name}(...)"
-        return f"name '{name}' {NOT_A_MODEL_NAME} (it is a {type(value).__name__})"
-
-    def _x_Attribute(self, node: ast.Attribute, dst: int) -> None:  # noqa: N802
-        base = self.operand(node.value)
-        self.code.emit("load", dst, base, self.program.string_id(node.attr))
-
-    def _x_Subscript(self, node: ast.Subscript, dst: int) -> None:  # noqa: N802
-        base = self.operand(node.value)
-        index = self.index(node)
-        self.code.emit("iload", dst, base, index)
-
-    def index(self, node: ast.Subscript) -> int:
-        """The register holding the index of `a[i]`."""
-        if isinstance(node.slice, ast.Slice):
-            raise self.error(unsupported(node.slice), node)
-        return self.operand(node.slice)
-
-    def binary_op(self, op: ast.operator, node: ast.AST) -> str:
-        """The IR name of an arithmetic operator."""
-        name = BIN_OPS.get(type(op))
-        if name is None:
-            raise self.error(BAD_BIN_OPS.get(type(op), "unsupported operator"), node)
-        return name
-
-    def _x_BinOp(self, node: ast.BinOp, dst: int) -> None:  # noqa: N802
-        op = self.binary_op(node.op, node)
-        left = self.operand(node.left)
-        right = self.operand(node.right)
-        self.code.emit("bin", op, dst, left, right)
-
-    def _x_UnaryOp(self, node: ast.UnaryOp, dst: int) -> None:  # noqa: N802
-        inner = node.operand
-        if isinstance(node.op, ast.USub):
-            value = self.static_int(inner)
-            if value is not None:
-                self.constant(-value, dst, node)  # -1, -EINVAL: one instruction
-                return
-        if isinstance(node.op, ast.UAdd):
-            self.into(inner, dst)
-            return
-        self.code.emit("un", UNARY_OPS[type(node.op)], dst, self.operand(inner))
-
-    def _x_BoolOp(self, node: ast.BoolOp, dst: int) -> None:  # noqa: N802
-        jump = "jz" if isinstance(node.op, ast.And) else "jnz"
-        end = Label()
-        self.into(node.values[0], dst)
-        for value in node.values[1:]:
-            self.code.emit(jump, dst, end)
-            self.into(value, dst)
-        self.code.place(end)
-
-    def _x_Compare(self, node: ast.Compare, dst: int) -> None:  # noqa: N802
-        end = Label()
-        left_node = node.left
-        left = self.operand(left_node)
-        for i, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
-            name = self.compare_op(op, left_node, right_node)
-            right = self.operand(right_node)
-            self.code.emit("bin", name, dst, left, right)
-            if i + 1 < len(node.ops):
-                self.code.emit("jz", dst, end)
-            left, left_node = right, right_node
-        self.code.place(end)
-
-    def compare_op(self, op: ast.cmpop, left: ast.expr, right: ast.expr) -> str:
-        """The IR name of a comparison; `is` is allowed only against None."""
-        if isinstance(op, ast.Is | ast.IsNot) and not (_is_none(left) or _is_none(right)):
-            raise self.error(
-                "'is' is only supported as x is None / x is not None; use == for references",
-                right,
-            )
-        name = COMPARE_OPS.get(type(op))
-        if name is None:
-            raise self.error(
-                "'in' is not supported; compare with == or walk lists with list_first/list_next",
-                right,
-            )
-        return name
-
-    def _x_IfExp(self, node: ast.IfExp, dst: int) -> None:  # noqa: N802
-        otherwise, end = Label(), Label()
-        self.branch(node.test, otherwise, when=False)
-        self.into(node.body, dst)
-        self.code.emit("jmp", end)
-        self.code.place(otherwise)
-        self.into(node.orelse, dst)
-        self.code.place(end)
-
     def _x_Call(self, node: ast.Call, dst: int) -> None:  # noqa: N802
-        call_into(self, node, dst)
-
-    # -- control ----------------------------------------------------------------------------
-
-    def branch(self, node: ast.expr, target: Label, when: bool) -> None:
-        """Jump to `target` when the truthiness of `node` equals `when`, else fall through."""
-        saved = self.code.line
-        self.code.line = node.lineno
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            self.branch(node.operand, target, not when)
-        elif isinstance(node, ast.BoolOp):
-            self._branch_bool(node, target, when)
-        elif isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, int)):
-            if bool(node.value) == when:
-                self.code.emit("jmp", target)
-        else:
-            mark = self.regs.mark()
-            reg = self.operand(node)
-            self.code.emit("jnz" if when else "jz", reg, target)
-            self.regs.release(mark)
-        self.code.line = saved
-
-    def _branch_bool(self, node: ast.BoolOp, target: Label, when: bool) -> None:
-        # `a and b` is false as soon as one operand is false; `a or b` true as soon as one is.
-        deciding = not isinstance(node.op, ast.And)
-        if when == deciding:
-            for value in node.values:
-                self.branch(value, target, when)
+        """Translate the call `node`, leaving its result in `dst`."""
+        self._check_call_syntax(node)
+        callee = node.func
+        if isinstance(callee, ast.Name) and self.regs.local(callee.id) is None:
+            target = self.lookup(callee)
+            if isinstance(target, FunctionType):
+                self._direct_call(target, node, dst)
+            elif isinstance(target, Primitive):
+                self._primitive_call(target, node, dst)
+            elif isinstance(target, Sugar):
+                self._sugar_call(target.name, node, dst)
+            elif is_struct_class(target):
+                raise self.error(
+                    f"structs are allocated with kzalloc({callee.id}, GFP_KERNEL), "
+                    f"not by calling {callee.id}()",
+                    node,
+                )
+            else:
+                raise self.error(self.misuse(callee.id, target), node)
             return
-        skip = Label()
-        for value in node.values[:-1]:
-            self.branch(value, skip, deciding)
-        self.branch(node.values[-1], target, when)
-        self.code.place(skip)
+        function = self.operand(callee)
+        self.code.emit("icall", dst, function, self.arguments(node.args))
+
+    def arguments(self, nodes: list[ast.expr]) -> list[int]:
+        """Evaluate call arguments left to right; string constants are allowed here."""
+        if len(nodes) > MAX_ARGS:
+            raise self.error(
+                f"calls take at most {MAX_ARGS} arguments; pass a struct instead", nodes[0]
+            )
+        regs = []
+        for arg in nodes:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                reg = self.regs.temp()
+                self.constant(arg.value, reg, arg)
+                regs.append(reg)
+            else:
+                regs.append(self.operand(arg))
+        return regs
+
+    def _check_call_syntax(self, node: ast.Call) -> None:
+        if node.keywords:
+            raise self.error(
+                "keyword arguments are not supported; pass arguments by position", node
+            )
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error(unsupported(arg), arg)
+
+    def _direct_call(self, target: FunctionType, node: ast.Call, dst: int) -> None:
+        func = self.tables.resolve_function(target)
+        expected = self.tables.param_count(func)
+        if len(node.args) != expected:
+            takes = _count(expected, "argument")
+            raise self.error(f"{func.__name__}() takes {takes} but {_given(len(node.args))}", node)
+        fid = self.tables.function_id(target)
+        self.code.emit("call", dst, fid, self.arguments(node.args))
+
+    def _primitive_call(self, prim: Primitive, node: ast.Call, dst: int) -> None:
+        args = node.args
+        if prim.name == "container_of" and len(args) == 3:
+            self.static_struct(args[1], "container_of(p, T, field)")
+            if not (isinstance(args[2], ast.Constant) and isinstance(args[2].value, str)):
+                raise self.error(
+                    'container_of(p, T, "field") needs the field name as a string', node
+                )
+            args = args[:1]
+        elif len(args) != prim.arity:
+            usage = ' or 3 (p, T, "field")' if prim.name == "container_of" else ""
+            takes = _count(prim.arity, "argument")
+            raise self.error(f"{prim.name}() takes {takes}{usage} but {_given(len(args))}", node)
+        self.code.emit("prim", dst, prim.name, self.arguments(args))
+
+    def _sugar_call(self, name: str, node: ast.Call, dst: int) -> None:
+        if name in ("kzalloc", "kmalloc"):
+            if len(node.args) != 2:
+                raise self.error(f"{name}() takes 2 arguments (a struct name and gfp flags)", node)
+            struct = self.static_struct(node.args[0], f"{name}(T, gfp)")
+            gfp = self.operand(node.args[1])
+            self.code.emit("alloc", dst, self.tables.struct_id(struct), gfp)
+        elif name in WAIT_MODES:
+            self._wait_event(name, node, dst)
+        else:
+            raise self.error(f"{name}() is not supported here", node)
+
+    def _wait_event(self, name: str, node: ast.Call, dst: int) -> None:
+        """The wait_event loop of docs/ir.md: prepare, test, wait, retry; then finish."""
+        mode = WAIT_MODES[name]
+        expected = 3 if mode == 2 else 2
+        if len(node.args) != expected:
+            shape = "(wq, condition, timeout)" if mode == 2 else "(wq, condition)"
+            raise self.error(f"{name}() takes {expected} arguments {shape}", node)
+        queue = self.operand(node.args[0])
+        if mode == 2:
+            self.operand(node.args[2])  # evaluated once, as in C; the engine times out by itself
+        scratch = self.regs.temp()
+        mode_reg = self.regs.temp()
+        self.code.emit("int", mode_reg, mode)
+        head, done, timed_out = Label(), Label(), Label()
+        self.code.place(head)
+        self.code.emit("prim", scratch, "wq_prepare", [queue])
+        self.branch(node.args[1], done, when=True)
+        self.code.emit("prim", scratch, "wq_wait", [queue, mode_reg])
+        if mode == 2:
+            self.code.emit("jnz", scratch, timed_out)
+        self.code.emit("jmp", head)
+        self.code.place(done)
+        self.code.emit("prim", scratch, "wq_finish", [queue])
+        if mode != 2:
+            self.code.emit("int", dst, 0)
+            return
+        end = Label()
+        self.code.emit("int", dst, 1)
+        self.code.emit("jmp", end)
+        self.code.place(timed_out)
+        self.code.emit("prim", scratch, "wq_finish", [queue])
+        self.code.emit("int", dst, 0)
+        self.code.place(end)
 
 
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _given(n: int) -> str:
+    return f"{n} was given" if n == 1 else f"{n} were given"

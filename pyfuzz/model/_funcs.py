@@ -4,7 +4,9 @@
 every assigned name, then temporaries) and translates the body statement by statement with
 `FunctionCompiler`. Structured control flow (`if`, `while`, `for i in range(...)`, `with LOCK:`)
 becomes jumps; leaving a `with` block by `return`, `break` or `continue` first releases the locks
-it holds, innermost first. Expressions are translated by the `ExprCompiler` base class.
+it holds, innermost first. Expressions are translated by the `ExprCompiler` base class; the
+ids of the functions, structs, globals and strings the body names come from the compilation's
+`IdTables`.
 """
 
 from __future__ import annotations
@@ -14,27 +16,25 @@ import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import FunctionType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyfuzz.errors import ModelError
 from pyfuzz.model._emit import Label, Registers
 from pyfuzz.model._exprs import ExprCompiler
+from pyfuzz.model._source import SourceFile
+from pyfuzz.model._tables import IdTables
 from pyfuzz.model._unsupported import MESSAGES, check_signature, unsupported
 from pyfuzz.model.dsl import infra
-
-if TYPE_CHECKING:
-    from pyfuzz.model._program import Program
-    from pyfuzz.model._source import SourceFile
 
 MAX_REGISTERS = 255
 
 _JUMPS = (ast.Return, ast.Break, ast.Continue)
 
 
-def compile_function(program: Program, func: FunctionType) -> dict[str, Any]:
+def compile_function(tables: IdTables, func: FunctionType) -> dict[str, Any]:
     """The IR entry of model function `func` (already substituted by the variant)."""
-    source, node = program.sources.function_def(func)
-    file_id = program.file_id(source)
+    source, node = tables.sources.function_def(func)
+    file_id = tables.file_id(source)
     check_signature(node, source)
     is_infra = _check_decorators(func, node, source) or bool(
         getattr(func, "__pyfuzz_infra__", False)
@@ -43,7 +43,7 @@ def compile_function(program: Program, func: FunctionType) -> dict[str, Any]:
     body = _without_docstring(node.body)
     names, assigned = _scan_locals(params, body)
     regs = Registers(names)
-    compiler = FunctionCompiler(program, func, source.display, regs, node.lineno, assigned)
+    compiler = FunctionCompiler(tables, func, source.display, regs, node.lineno, assigned)
     try:
         compiler.block(body)
     except ModelError as exc:
@@ -138,14 +138,14 @@ class FunctionCompiler(ExprCompiler):
 
     def __init__(
         self,
-        program: Program,
+        tables: IdTables,
         func: FunctionType,
         file: str,
         regs: Registers,
         line: int,
         assigned: set[str],
     ) -> None:
-        super().__init__(program, func, file, regs, line)
+        super().__init__(tables, func, file, regs, line)
         self.assigned = assigned
         self.frames: list[_Loop | _With] = []
 
@@ -213,7 +213,7 @@ class FunctionCompiler(ExprCompiler):
         source = reg if reg is not None else self.operand(value)  # type: ignore[arg-type]
         obj = self.operand(target.value)
         if isinstance(target, ast.Attribute):
-            self.code.emit("store", obj, self.program.string_id(target.attr), source)
+            self.code.emit("store", obj, self.tables.string_id(target.attr), source)
         else:
             self.code.emit("istore", obj, self.index(target), source)
 
@@ -232,7 +232,7 @@ class FunctionCompiler(ExprCompiler):
         obj = self.operand(target.value)
         current = self.regs.temp()
         if isinstance(target, ast.Attribute):
-            name = self.program.string_id(target.attr)
+            name = self.tables.string_id(target.attr)
             self.code.emit("load", current, obj, name)
             self.code.emit("bin", op, current, current, self.operand(node.value))
             self.code.emit("store", obj, name, current)

@@ -3,8 +3,9 @@
 Fields are the class annotations in declaration order, base-class Struct fields first. String
 annotations (from `from __future__ import annotations` in the model file) are evaluated in the
 declaring module with the model-language names available. Each annotation maps to one IR field
-TYPE of docs/ir.md; anything else is a `ModelError` at the struct's line. `check_embedding`
-rejects embedding cycles once every struct of the program is known.
+TYPE of docs/ir.md; anything else is a `ModelError` at the struct's line. The ids of the
+structs a field names come from the `IdTables` of the compilation; embedding cycles are
+rejected later, once every struct is known (`_checks`).
 """
 
 from __future__ import annotations
@@ -12,21 +13,14 @@ from __future__ import annotations
 import inspect
 import sys
 import typing
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyfuzz.model as model_language
 from pyfuzz.errors import ModelError
+from pyfuzz.model._tables import IdTables
 from pyfuzz.model.dsl import Func, Ref, Struct, _ArrayType, _Marker
 
-if TYPE_CHECKING:
-    from pyfuzz.model._program import Program
-
 MAX_ARRAY_LEN = 4096
-
-# Field types whose value is an embedded child object (storing to them is rejected).
-EMBEDDED_KINDS = frozenset(
-    ["mutex", "spinlock", "rwsem", "completion", "waitqueue", "list", "kref", "work"]
-)
 
 SUPPORTED_TYPES = (
     "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "
@@ -43,10 +37,10 @@ def is_struct_class(obj: object) -> bool:
     return isinstance(obj, type) and issubclass(obj, Struct) and obj is not Struct
 
 
-def translate_struct(program: Program, cls: type) -> dict[str, Any]:
+def translate_struct(tables: IdTables, cls: type) -> dict[str, Any]:
     """The IR entry of struct `cls`; registers the structs its fields name."""
-    source, node = program.sources.class_def(cls)
-    file_id = program.file_id(source)
+    source, node = tables.sources.class_def(cls)
+    file_id = tables.file_id(source)
     fields: list[dict[str, Any]] = []
     seen: set[str] = set()
     for klass in reversed(cls.__mro__):
@@ -64,7 +58,7 @@ def translate_struct(program: Program, cls: type) -> dict[str, Any]:
                         "has a default value; fields start zeroed (0, None) when allocated, "
                         "so declare it without one and set it after kzalloc"
                     )
-                ir_type = field_type(program, resolved)
+                ir_type = field_type(tables, resolved)
             except _FieldError as exc:
                 raise ModelError(
                     f"field '{name}' of struct {cls.__name__} {exc}", source.display, node.lineno
@@ -74,24 +68,24 @@ def translate_struct(program: Program, cls: type) -> dict[str, Any]:
     return {"name": cls.__name__, "file": file_id, "line": node.lineno, "fields": fields}
 
 
-def field_type(program: Program, annotation: Any) -> Any:
+def field_type(tables: IdTables, annotation: Any) -> Any:
     """The IR TYPE of one (evaluated) field annotation."""
     if annotation is int or annotation is bool:
         return "int"
     if annotation is Ref or typing.get_origin(annotation) is Ref:
-        return {"ref": _ref_target(program, annotation)}
+        return {"ref": _ref_target(tables, annotation)}
     if isinstance(annotation, type) and issubclass(annotation, _Marker) and annotation.ir_type:
         return annotation.ir_type
     if isinstance(annotation, type) and issubclass(annotation, Struct):
         if annotation is Struct:
             raise _FieldError("cannot embed the Struct base class; embed a Struct subclass")
-        return {"embed": program.struct_id(annotation)}
+        return {"embed": tables.struct_id(annotation)}
     if isinstance(annotation, _ArrayType):
-        return _array_type(program, annotation)
+        return _array_type(tables, annotation)
     raise _FieldError(f"has unsupported type {_describe(annotation)}; {SUPPORTED_TYPES}")
 
 
-def _ref_target(program: Program, annotation: Any) -> int | None:
+def _ref_target(tables: IdTables, annotation: Any) -> int | None:
     if annotation is Ref:
         return None
     args = typing.get_args(annotation)
@@ -101,11 +95,11 @@ def _ref_target(program: Program, annotation: Any) -> int | None:
     if target is Struct:
         return None
     if isinstance(target, type) and issubclass(target, Struct):
-        return program.struct_id(target)
+        return tables.struct_id(target)
     raise _FieldError(f"has Ref[{_describe(target)}]; Ref needs a Struct subclass")
 
 
-def _array_type(program: Program, annotation: _ArrayType) -> dict[str, Any]:
+def _array_type(tables: IdTables, annotation: _ArrayType) -> dict[str, Any]:
     spec = annotation.spec
     if not (isinstance(spec, tuple) and len(spec) == 2):
         raise _FieldError(
@@ -118,7 +112,7 @@ def _array_type(program: Program, annotation: _ArrayType) -> dict[str, Any]:
     elif element is Func:
         kind = "func"
     elif element is Ref or typing.get_origin(element) is Ref:
-        _ref_target(program, element)
+        _ref_target(tables, element)
         kind = "ref"
     else:
         raise _FieldError(
@@ -157,31 +151,3 @@ def _describe(annotation: Any) -> str:
     if isinstance(annotation, type):
         return annotation.__name__
     return repr(annotation)
-
-
-def check_embedding(program: Program) -> None:
-    """Reject embedding cycles (`A` embeds `B` embeds `A`); call once all structs are known."""
-    state: dict[int, str] = {}
-    for start in range(len(program.structs)):
-        _visit(program, start, state, [])
-
-
-def _visit(program: Program, sid: int, state: dict[int, str], path: list[str]) -> None:
-    if state.get(sid) == "done":
-        return
-    struct = program.structs[sid]
-    if state.get(sid) == "active":
-        owner = struct["name"] + "."
-        start = next((i for i, step in enumerate(path) if step.startswith(owner)), 0)
-        cycle = " -> ".join([*path[start:], struct["name"]])
-        raise program.error(
-            f"struct {struct['name']} embeds itself ({cycle}); use Ref[...] for back-pointers",
-            struct["file"],
-            struct["line"],
-        )
-    state[sid] = "active"
-    for fld in struct["fields"]:
-        ftype = fld["type"]
-        if isinstance(ftype, dict) and "embed" in ftype:
-            _visit(program, ftype["embed"], state, [*path, f"{struct['name']}.{fld['name']}"])
-    state[sid] = "done"

@@ -2,9 +2,10 @@
 
 `compile_scenario` is the single entry point. It resolves the variant, numbers the entry points
 (action functions in actor order, then boot functions), translates the actors and config,
-compiles every reachable function (`_funcs`) and struct (`_types`) into the id tables of
-`_program.Program`, and serialises the result with sorted keys so the same model always gives
-the same bytes. `source_hash` fingerprints the model files the IR was built from, for replay.
+compiles every reachable function (`_funcs`) and struct (`_types`) into the id tables of a
+`_unit.CompileUnit`, runs the whole-model checks (`_checks`), and serialises the result with
+sorted keys so the same model always gives the same bytes. `source_hash` fingerprints the
+model files the IR was built from, for replay.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from typing import Any
 import orjson
 
 from pyfuzz.errors import ModelError, ScenarioError
-from pyfuzz.model._program import Program
+from pyfuzz.model._checks import check_embedded_stores, check_embedding
 from pyfuzz.model._source import SourceCache
-from pyfuzz.model._types import EMBEDDED_KINDS, check_embedding
+from pyfuzz.model._unit import CompileUnit
 from pyfuzz.model.dsl import CONTEXTS, Action, Actor, Global, Scenario
 
 IR_VERSION = 1
@@ -78,23 +79,23 @@ def compile_scenario(scenario: Scenario, variant: str | None = None) -> Compiled
             f"scenario '{scenario.name}' declares {len(scenario.actors)} actors; "
             f"it needs 1 to {MAX_ACTORS}"
         )
-    program = Program(SourceCache(), _substitution(scenario, variant))
+    unit = CompileUnit(SourceCache(), _substitution(scenario, variant))
     actors = [_check_actor(scenario, actor) for actor in scenario.actors]
-    action_ids = [[program.function_id(a.func) for a in actor.actions] for actor in actors]
-    boot = [_boot_id(program, scenario, func) for func in scenario.boot]
-    threads = [_thread(program, actor, ids) for actor, ids in zip(actors, action_ids, strict=True)]
-    program.drain()
-    check_embedding(program)
-    _check_embedded_stores(program)
+    action_ids = [[unit.function_id(a.func) for a in actor.actions] for actor in actors]
+    boot = [_boot_id(unit, scenario, func) for func in scenario.boot]
+    threads = [_thread(unit, actor, ids) for actor, ids in zip(actors, action_ids, strict=True)]
+    unit.drain()
+    check_embedding(unit)
+    check_embedded_stores(unit)
     ir = {
         "version": IR_VERSION,
         "name": scenario.name,
         "variant": variant,
-        "files": program.files,
-        "strings": program.strings,
-        "structs": program.structs,
-        "functions": program.functions,
-        "globals": program.globals,
+        "files": unit.files,
+        "strings": unit.strings,
+        "structs": unit.structs,
+        "functions": unit.functions,
+        "globals": unit.globals,
         "boot": boot,
         "threads": threads,
         "config": _config(scenario),
@@ -102,7 +103,7 @@ def compile_scenario(scenario: Scenario, variant: str | None = None) -> Compiled
     return CompiledModel(
         ir=ir,
         ir_bytes=orjson.dumps(ir, option=orjson.OPT_SORT_KEYS),
-        source_hash=_source_hash(program),
+        source_hash=_source_hash(unit),
         scenario=scenario.name,
         variant=variant,
     )
@@ -156,36 +157,36 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _boot_id(program: Program, scenario: Scenario, func: object) -> int:
+def _boot_id(unit: CompileUnit, scenario: Scenario, func: object) -> int:
     if not isinstance(func, FunctionType):
         raise ScenarioError(
             f"scenario '{scenario.name}': boot entry {func!r} is not a model function"
         )
-    resolved = program.resolve_function(func)
-    if program.param_count(resolved) != 0:
-        source, node = program.sources.function_def(resolved)
+    resolved = unit.resolve_function(func)
+    if unit.param_count(resolved) != 0:
+        source, node = unit.sources.function_def(resolved)
         raise ModelError(
             f"boot function {resolved.__name__}() must take no parameters",
             source.display,
             node.lineno,
         )
-    return program.function_id(func)
+    return unit.function_id(func)
 
 
-def _thread(program: Program, actor: Actor, action_ids: list[int]) -> dict[str, Any]:
+def _thread(unit: CompileUnit, actor: Actor, action_ids: list[int]) -> dict[str, Any]:
     actions = []
     for action, fid in zip(actor.actions, action_ids, strict=True):
-        func = program.resolve_function(action.func)
-        params = program.param_count(func)
+        func = unit.resolve_function(action.func)
+        params = unit.param_count(func)
         if len(action.args) != params:
-            source, node = program.sources.function_def(func)
+            source, node = unit.sources.function_def(func)
             raise ModelError(
                 f"action '{action.label}' of actor '{actor.name}' passes {len(action.args)} "
                 f"argument(s) but {func.__name__}() takes {params}",
                 source.display,
                 node.lineno,
             )
-        args = [_action_arg(program, actor, action, arg) for arg in action.args]
+        args = [_action_arg(unit, actor, action, arg) for arg in action.args]
         actions.append({"name": action.label, "func": fid, "args": args})
     return {
         "name": actor.name,
@@ -199,7 +200,7 @@ def _thread(program: Program, actor: Actor, action_ids: list[int]) -> dict[str, 
     }
 
 
-def _action_arg(program: Program, actor: Actor, action: Action, value: object) -> Any:
+def _action_arg(unit: CompileUnit, actor: Actor, action: Action, value: object) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -207,11 +208,11 @@ def _action_arg(program: Program, actor: Actor, action: Action, value: object) -
     if isinstance(value, int) and -(2**63) <= value < 2**63:
         return {"int": value}
     if isinstance(value, Global):
-        return {"global": program.global_id(value)}
+        return {"global": unit.global_id(value)}
     if isinstance(value, FunctionType):
-        return {"func": program.function_id(value)}
+        return {"func": unit.function_id(value)}
     if isinstance(value, str):
-        return {"str": program.string_id(value)}
+        return {"str": unit.string_id(value)}
     raise ScenarioError(
         f"actor '{actor.name}', action '{action.label}': argument {value!r} is not supported; "
         "action arguments are ints, bools, None, Globals, model functions or strings"
@@ -236,36 +237,12 @@ def _config(scenario: Scenario) -> dict[str, Any]:
     return config
 
 
-def _is_embedded(ftype: Any) -> bool:
-    if isinstance(ftype, dict):
-        return "ref" not in ftype
-    return ftype in EMBEDDED_KINDS
-
-
-def _check_embedded_stores(program: Program) -> None:
-    """Reject `obj.f = v` when every struct declaring a field `f` embeds it."""
-    embedded: dict[str, bool] = {}
-    for struct in program.structs:
-        for fld in struct["fields"]:
-            kind = _is_embedded(fld["type"])
-            embedded[fld["name"]] = embedded.get(fld["name"], True) and kind
-    for function in program.functions:
-        for instr, line in zip(function["code"], function["lines"], strict=True):
-            if instr[0] == "store" and embedded.get(program.strings[instr[2]], False):
-                raise program.error(
-                    f"cannot assign to the embedded field '{program.strings[instr[2]]}': it is "
-                    "part of its parent object; use a Ref field to point to an object",
-                    function["file"],
-                    line,
-                )
-
-
-def _source_hash(program: Program) -> str:
+def _source_hash(unit: CompileUnit) -> str:
     """SHA-256 over the model files' names and contents in compilation order. Directories are
     left out so that a trace still matches its model from another checkout or working
     directory (display paths are relative to the working directory)."""
     digest = hashlib.sha256()
-    for path, data in zip(program.files, program.file_data, strict=True):
+    for path, data in zip(unit.files, unit.file_data, strict=True):
         digest.update(path.rsplit("/", 1)[-1].encode())
         digest.update(b"\0")
         digest.update(len(data).to_bytes(8, "little"))

@@ -1,10 +1,13 @@
-"""The IR tables of one compilation: files, strings, structs, globals and functions.
+"""One compilation's IR tables (files, strings, structs, globals, functions) and work queue.
 
-`Program` hands out the cross-reference ids of the IR in first-use order, which is what makes
-the output byte-identical for the same model: a struct, global, function, string or file gets
-its id the first time the compiler meets it. Structs are translated as soon as they are met;
-functions are queued and compiled breadth-first by `drain`. The variant substitution map is
-applied here, in `function_id`, so every function reference goes through it.
+`CompileUnit` implements the `_tables.IdTables` protocol the translators (`_funcs`, `_types`
+and the expression compilers `_funcs` builds on) are written against, and is the only module
+above them that imports them. It hands out the cross-reference ids of the IR in first-use
+order, which is what makes the output byte-identical for the same model: a struct, global,
+function, string or file gets its id the first time the compiler meets it. Structs are
+translated as soon as they are met; functions are queued and compiled breadth-first by
+`drain`. The variant substitution map is applied here, in `function_id`, so every function
+reference goes through it.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from pyfuzz.model._unsupported import check_signature
 from pyfuzz.model.dsl import Global
 
 
-class Program:
-    """Id tables and the work queue of one compilation."""
+class CompileUnit:
+    """Id tables and the work queue of one compilation (an `IdTables`)."""
 
     def __init__(
         self, sources: SourceCache, substitution: Mapping[FunctionType, FunctionType]
