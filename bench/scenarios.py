@@ -20,10 +20,11 @@ from typing import Any
 
 import orjson
 
+from pyfuzz import _core
 from pyfuzz.engine import load
 from pyfuzz.scenarios import builtin_scenarios
 
-STRATEGIES = ("pct", "random", "pos")
+STRATEGIES = _core.STRATEGIES
 
 
 def measure(spec: str, expect: str, executions: int, seed: int, verify: bool) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from pyfuzz import __version__
+from pyfuzz._core import STRATEGIES
 from pyfuzz.errors import EngineError, UsageError
 from pyfuzz.exitcodes import (
     EXIT_CLEAN,
@@ -258,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run executions under a randomized strategy")
     p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
-    p.add_argument("--strategy", choices=("random", "pct", "pos"), default="pct")
+    p.add_argument("--strategy", choices=STRATEGIES, default="pct")
     p.add_argument("--executions", type=_positive, default=100_000)
     p.add_argument("--seed", type=_positive, default=0)
     p.add_argument("--depth", type=_positive, default=3, help="PCT bug depth d")

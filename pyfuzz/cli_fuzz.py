@@ -13,9 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pyfuzz._core import STRATEGIES
 from pyfuzz.errors import UsageError
 
-ENGINES = ("atheris", "pct", "random", "pos")
+# atheris, or a batch strategy from the core's registry.
+ENGINES = ("atheris", *STRATEGIES)
 
 
 def parse_duration(text: str) -> float:

@@ -10,8 +10,10 @@ use std::fmt;
 pub enum CoreError {
     /// The IR program is malformed; the message names the function and instruction.
     InvalidIr(String),
-    /// A choice list or strategy request that cannot be used.
+    /// A choice list that cannot be used.
     InvalidRequest(String),
+    /// An unknown strategy, encoding or other name in a request.
+    UnknownName(String),
     /// A finding or model error while running the boot functions: the scenario is broken.
     BootFailed(String),
 }
@@ -20,7 +22,7 @@ impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CoreError::InvalidIr(m) => write!(f, "invalid IR: {m}"),
-            CoreError::InvalidRequest(m) => write!(f, "{m}"),
+            CoreError::InvalidRequest(m) | CoreError::UnknownName(m) => write!(f, "{m}"),
             CoreError::BootFailed(m) => write!(f, "scenario boot failed: {m}"),
         }
     }

@@ -1,5 +1,5 @@
-//! Runs executions under a strategy: one from bytes, a batch under random/PCT/POS with a
-//! budget, a replay of a choice list, or bounded exhaustive search (`verify`) by iterative
+//! Runs executions under a strategy: one from bytes, a batch under a registered strategy
+//! (`sched::registry`) with a budget, a replay of a choice list, or bounded exhaustive search (`verify`) by iterative
 //! preemption bounding, which also yields the minimal preemption count a finding needs.
 
 use crate::error::{CoreError, CoreResult};
@@ -7,36 +7,10 @@ use crate::exec::{Execution, RunStatus};
 use crate::outcome::Outcome;
 use crate::sched::bytes::FromBytes;
 use crate::sched::dfs::Dfs;
-use crate::sched::pct::Pct;
-use crate::sched::pos::Pos;
-use crate::sched::random::RandomWalk;
+use crate::sched::registry::{self, Params, WithDecider};
 use crate::sched::replay::Replay;
 use crate::sched::runs::FromRuns;
-use crate::sched::Decider;
-
-/// A batch strategy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Strategy {
-    Random,
-    Pct { depth: u32 },
-    Pos,
-}
-
-impl Strategy {
-    /// Parses `random`, `pct` (with `depth`) or `pos`.
-    pub fn parse(name: &str, depth: u32) -> CoreResult<Strategy> {
-        match name {
-            "random" => Ok(Strategy::Random),
-            "pct" => Ok(Strategy::Pct {
-                depth: depth.max(1),
-            }),
-            "pos" => Ok(Strategy::Pos),
-            other => Err(CoreError::InvalidRequest(format!(
-                "unknown strategy '{other}' (expected random, pct or pos)"
-            ))),
-        }
-    }
-}
+use crate::sched::{Decider, RunEnd};
 
 /// The result of a batch.
 #[derive(Clone, Debug, Default)]
@@ -72,7 +46,7 @@ impl Encoding {
         match name {
             "bytes" => Ok(Encoding::Bytes),
             "switches" => Ok(Encoding::Switches),
-            other => Err(CoreError::InvalidRequest(format!(
+            other => Err(CoreError::UnknownName(format!(
                 "unknown input encoding '{other}' (expected bytes or switches)"
             ))),
         }
@@ -102,78 +76,69 @@ pub fn replay(ex: &mut Execution, choices: &[u32], strict: bool, trace: bool) ->
     Outcome::capture(ex, st, trace)
 }
 
-/// Runs up to `executions` executions; stops at the first finding when asked.
+/// Runs up to `executions` executions under the registered strategy `strategy` (see
+/// `sched::registry`); stops at the first finding when asked.
 pub fn run_batch(
     ex: &mut Execution,
-    strategy: Strategy,
+    strategy: &str,
+    params: &Params,
     executions: u64,
-    seed: u64,
     stop_on_finding: bool,
-) -> BatchResult {
+) -> CoreResult<BatchResult> {
     ex.set_tracing(false);
-    let mut res = BatchResult::default();
-    match strategy {
-        Strategy::Random => {
-            let mut d = RandomWalk::new(seed);
-            batch_loop(ex, &mut d, executions, stop_on_finding, &mut res, |_, _| {});
-        }
-        Strategy::Pos => {
-            let mut d = Pos::new(seed);
-            batch_loop(ex, &mut d, executions, stop_on_finding, &mut res, |_, _| {});
-        }
-        Strategy::Pct { depth } => {
-            let mut d = Pct::new(seed, depth);
-            // k: the longest run seen so far (PCT's estimate of the execution length).
-            batch_loop(
-                ex,
-                &mut d,
-                executions,
-                stop_on_finding,
-                &mut res,
-                |d, steps| {
-                    d.k = d.k.max(steps);
-                },
-            );
-        }
-    }
-    res
+    registry::with_strategy(
+        strategy,
+        params,
+        Batch {
+            ex,
+            executions,
+            stop_on_finding,
+        },
+    )
 }
 
-fn batch_loop<D: Decider>(
-    ex: &mut Execution,
-    d: &mut D,
+/// A batch run with whichever decider the registry builds.
+struct Batch<'a, 'p> {
+    ex: &'a mut Execution<'p>,
     executions: u64,
     stop_on_finding: bool,
-    res: &mut BatchResult,
-    mut observe: impl FnMut(&mut D, u64),
-) {
-    for i in 0..executions {
-        let st = ex.run(d);
-        res.executions += 1;
-        res.steps += ex.steps;
-        res.ops += ex.ops;
-        observe(d, ex.steps);
-        match st {
-            RunStatus::Finding => {
-                res.findings += 1;
-                if res.first.is_none() {
-                    res.first = Some((i + 1, Outcome::capture(ex, st, false)));
+}
+
+impl WithDecider for Batch<'_, '_> {
+    type Output = BatchResult;
+
+    fn with<D: Decider>(self, d: &mut D) -> BatchResult {
+        let ex = self.ex;
+        let mut res = BatchResult::default();
+        for i in 0..self.executions {
+            let st = ex.run(d);
+            res.executions += 1;
+            res.steps += ex.steps;
+            res.ops += ex.ops;
+            d.end(&RunEnd { steps: ex.steps });
+            match st {
+                RunStatus::Finding => {
+                    res.findings += 1;
+                    if res.first.is_none() {
+                        res.first = Some((i + 1, Outcome::capture(ex, st, false)));
+                    }
+                    if self.stop_on_finding {
+                        return res;
+                    }
+                    let title = ex.finding.as_ref().map(|f| f.title.as_str()).unwrap_or("");
+                    let known = res
+                        .distinct
+                        .iter()
+                        .any(|(_, o)| o.finding.as_ref().is_some_and(|f| f.title == title));
+                    if !known && res.distinct.len() < MAX_DISTINCT {
+                        res.distinct.push((i + 1, Outcome::capture(ex, st, false)));
+                    }
                 }
-                if stop_on_finding {
-                    return;
-                }
-                let title = ex.finding.as_ref().map(|f| f.title.as_str()).unwrap_or("");
-                let known = res
-                    .distinct
-                    .iter()
-                    .any(|(_, o)| o.finding.as_ref().is_some_and(|f| f.title == title));
-                if !known && res.distinct.len() < MAX_DISTINCT {
-                    res.distinct.push((i + 1, Outcome::capture(ex, st, false)));
-                }
+                RunStatus::StepLimit => res.step_limits += 1,
+                _ => {}
             }
-            RunStatus::StepLimit => res.step_limits += 1,
-            _ => {}
         }
+        res
     }
 }
 
@@ -248,7 +213,7 @@ pub fn search(ex: &mut Execution, spec: &SearchSpec) -> VerifyResult {
                 RunStatus::StepLimit => res.step_limits += 1,
                 _ => {}
             }
-            if !d.backtrack() {
+            if !d.end(&RunEnd { steps: ex.steps }) {
                 break;
             }
         }

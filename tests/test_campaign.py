@@ -215,7 +215,7 @@ def test_bad_fuzz_arguments_exit_2(tmp_path):
 
 def test_switch_point_encoding_starts_from_the_serial_schedule():
     from pyfuzz.engine import load
-    from pyfuzz.errors import TraceFormatError
+    from pyfuzz.errors import TraceFormatError, UsageError
 
     program = load("switchtec-cdev:alive-unlocked").program
     serial = program.run_bytes(b"", encoding="switches")
@@ -234,8 +234,10 @@ def test_switch_point_encoding_starts_from_the_serial_schedule():
         if found:
             break
     assert found is not None and found.preemptions >= 1
-    with pytest.raises(TraceFormatError):
+    # An unknown name is a usage error, not a damaged crash file.
+    with pytest.raises(UsageError, match="unknown input encoding") as err:
         program.run_bytes(b"", encoding="nonsense")
+    assert not isinstance(err.value, TraceFormatError)
 
 
 def test_a_campaign_guided_by_the_model_alone_finds_a_preemption_bug(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pyfuzz import _core
 from pyfuzz._core import Program
 from pyfuzz.cli import main
 from pyfuzz.errors import IrError
@@ -64,7 +65,7 @@ def test_verify_prints_report_and_counterexample(capsys):
     assert "Interleaving (" in out and "1 preemptions" in out
 
 
-@pytest.mark.parametrize("strategy", ["random", "pct", "pos"])
+@pytest.mark.parametrize("strategy", _core.STRATEGIES)
 def test_run_finds_the_demo_bug(capsys, strategy):
     code, out, _ = run_cli(
         capsys,

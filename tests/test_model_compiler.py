@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
+from pyfuzz._core import LIMITS, Program
 from pyfuzz.errors import ModelError, ScenarioError
 from pyfuzz.model import Actor, Scenario, Thread
 from pyfuzz.model._source import display_path
@@ -741,12 +742,27 @@ def _scenario_with(**changes: Any) -> Scenario:
         ({"config": {"max_steps": 0}}, "config 'max_steps' must be positive"),
         ({"actors": [Actor(name="a", actions=(), context="x")]}, "context 'x' is not one of"),
         ({"variants": {"v": {len: len}}}, "must map model functions to model functions"),
-        ({"actors": []}, "declares 0 actors; it needs 1 to 32"),
+        ({"actors": []}, f"declares 0 actors; it needs 1 to {LIMITS['max_actors']}"),
     ],
 )
 def test_scenario_declaration_errors(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         compile_scenario(_scenario_with(**changes))
+
+
+def test_the_actor_limit_is_the_cores_and_a_scenario_at_it_runs() -> None:
+    """The compiler checks the limit the core exports, so the two cannot drift apart."""
+    most = LIMITS["max_actors"]
+    actor = _scenario_with().actors[0]
+    many = [Actor(name=f"a{i}", actions=actor.actions) for i in range(most)]
+    with pytest.raises(ScenarioError, match=f"declares {most + 1} actors; it needs 1 to {most}"):
+        compile_scenario(_scenario_with(actors=[*many, actor]))
+    compiled = compile_scenario(_scenario_with(actors=many))
+    program = Program(compiled.ir_bytes)
+    # Every actor stores through a NULL pointer (`f_store(None, 1)`): each run ends there.
+    batch = program.run_batch("random", 50, seed=1, stop_on_finding=False)
+    assert batch.executions == 50 and batch.findings == 50
+    assert "NULL pointer" in batch.outcome.finding.title
 
 
 def test_actor_bounds_are_validated() -> None:

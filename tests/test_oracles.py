@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pyfuzz import _core
 from pyfuzz.engine import load
 from pyfuzz.model.loader import load_model_file
 
@@ -109,7 +110,7 @@ def test_lockdep_reports_the_inversion_without_a_preemption(load_model):
     assert load_model("abba.py:abba-lockdep:ordered").program.verify(2).outcome is None
 
 
-@pytest.mark.parametrize("strategy", ["random", "pct", "pos"])
+@pytest.mark.parametrize("strategy", _core.STRATEGIES)
 def test_unlocked_flag_race_found_by_every_strategy(load_model, strategy):
     program = load("demo-alive-flag:unlocked-check").program
     batch = program.run_batch(strategy, 100_000, seed=3)

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from pyfuzz._core import STRATEGIES
 from pyfuzz.campaign import libfuzzer
 from pyfuzz.campaign.outdir import CampaignDir
 from pyfuzz.campaign.sink import FindingSink
@@ -31,7 +32,8 @@ from pyfuzz.engine import LoadedScenario, load
 from pyfuzz.errors import EngineError, UsageError
 from pyfuzz.exitcodes import EXIT_INTERNAL, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
 
-ENGINES = ("atheris", "pct", "random", "pos")
+# atheris, or a batch strategy from the core's registry.
+ENGINES = ("atheris", *STRATEGIES)
 BATCH_CHUNK = 4096
 SELF_CHECK_RUNS = 64
 # Seconds a worker at its budget waits for queued minimizations.

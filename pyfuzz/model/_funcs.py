@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from types import FunctionType
 from typing import Any
 
+from pyfuzz._core import LIMITS
 from pyfuzz.errors import ModelError
 from pyfuzz.model._emit import Label, Registers
 from pyfuzz.model._exprs import ExprCompiler
@@ -26,7 +27,7 @@ from pyfuzz.model._tables import IdTables
 from pyfuzz.model._unsupported import MESSAGES, check_signature, unsupported
 from pyfuzz.model.dsl import infra
 
-MAX_REGISTERS = 255
+MAX_REGISTERS: int = LIMITS["max_locals"]  # the core's limit (rust/limits.rs)
 
 _JUMPS = (ast.Return, ast.Break, ast.Continue)
 

@@ -16,11 +16,12 @@ import typing
 from typing import Any
 
 import pyfuzz.model as model_language
+from pyfuzz._core import LIMITS
 from pyfuzz.errors import ModelError
 from pyfuzz.model._tables import IdTables
 from pyfuzz.model.dsl import Func, Ref, Struct, _ArrayType, _Marker
 
-MAX_ARRAY_LEN = 4096
+MAX_ARRAY_LEN: int = LIMITS["max_array_len"]  # the core's limit (rust/limits.rs)
 
 SUPPORTED_TYPES = (
     "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "

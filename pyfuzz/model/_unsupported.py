@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pyfuzz._core import LIMITS
 from pyfuzz.errors import ModelError
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 _LOOPS = "use a while loop or for i in range(...)"
 
 # The most arguments a call, and so parameters a function, may have (the Rust loader's limit).
-MAX_ARGS = 16
+MAX_ARGS: int = LIMITS["max_params"]  # the core's limit (rust/limits.rs)
 
 MESSAGES: dict[type[ast.AST], str] = {
     ast.Try: "try statements are not supported; model error paths with if and return",

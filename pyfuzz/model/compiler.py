@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from pyfuzz._core import LIMITS
 from pyfuzz.errors import ModelError, ScenarioError
 from pyfuzz.model._checks import check_embedded_stores, check_embedding
 from pyfuzz.model._source import SourceCache
@@ -26,8 +27,9 @@ from pyfuzz.model.dsl import CONTEXTS, Action, Actor, Global, Scenario
 
 IR_VERSION = 1
 
-MAX_ACTORS = 32
-MAX_ACTIONS = 64  # an actor's `max`
+# The core's limits (rust/limits.rs), checked here so that a model fails with its file.
+MAX_ACTORS: int = LIMITS["max_actors"]
+MAX_ACTIONS: int = LIMITS["max_actions"]  # an actor's `max`
 
 CONFIG_KEYS: dict[str, type] = {"lockdep": bool, "max_steps": int, "kasan_old_names": bool}
 

@@ -274,7 +274,7 @@ fn load_actors(ctx: &Ctx, raw: &RawProgram, functions: &[Function]) -> CoreResul
         if t.actions.is_empty() {
             return bad(format!("actor '{}' has no actions", t.name));
         }
-        if t.min > t.max || t.max > MAX_ACTIONS {
+        if t.min > t.max || !(1..=MAX_ACTIONS).contains(&t.max) {
             return bad(format!(
                 "actor '{}': bad min/max {}..{}",
                 t.name, t.min, t.max

@@ -7,6 +7,7 @@ use pyo3::PyErr;
 import_exception!(pyfuzz.errors, IrError);
 import_exception!(pyfuzz.errors, ScenarioError);
 import_exception!(pyfuzz.errors, TraceFormatError);
+import_exception!(pyfuzz.errors, UsageError);
 
 /// Converts a core error into the matching `pyfuzz.errors` exception.
 pub fn to_py(e: CoreError) -> PyErr {
@@ -14,5 +15,6 @@ pub fn to_py(e: CoreError) -> PyErr {
         CoreError::InvalidIr(_) => IrError::new_err(e.to_string()),
         CoreError::BootFailed(_) => ScenarioError::new_err(e.to_string()),
         CoreError::InvalidRequest(_) => TraceFormatError::new_err(e.to_string()),
+        CoreError::UnknownName(_) => UsageError::new_err(e.to_string()),
     }
 }

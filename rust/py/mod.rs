@@ -20,6 +20,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         limits.set_item(name, value)?;
     }
     m.add("LIMITS", limits)?;
+    let strategies: Vec<&str> = crate::sched::registry::STRATEGIES
+        .iter()
+        .map(|s| s.0)
+        .collect();
+    m.add("STRATEGIES", pyo3::types::PyTuple::new(m.py(), strategies)?)?;
     m.add_function(wrap_pyfunction!(coverage::register_coverage, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_registered, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_seen, m)?)?;

@@ -6,7 +6,8 @@ use super::errors::to_py;
 use super::types::{PyBatch, PyOutcome, PyVerify};
 use crate::exec::Execution;
 use crate::ir::{load_program, Program};
-use crate::runner::{self, Encoding, SearchSpec, Strategy};
+use crate::runner::{self, Encoding, SearchSpec};
+use crate::sched::registry::Params;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use std::sync::Mutex;
@@ -128,7 +129,8 @@ impl PyProgram {
         PyOutcome::from_core(py, o)
     }
 
-    /// Runs up to `executions` executions under "random", "pct" (with `depth`) or "pos".
+    /// Runs up to `executions` executions under a strategy named in `_core.STRATEGIES`
+    /// (`depth` is PCT's bug depth).
     #[pyo3(signature = (strategy, executions, *, seed = 0, depth = 3, stop_on_finding = true))]
     fn run_batch(
         &self,
@@ -139,10 +141,16 @@ impl PyProgram {
         depth: u32,
         stop_on_finding: bool,
     ) -> PyResult<PyBatch> {
-        let strat = Strategy::parse(strategy, depth).map_err(to_py)?;
-        let r = self.with_exec(py, move |ex| {
-            runner::run_batch(ex, strat, executions, seed, stop_on_finding)
-        })?;
+        let params = Params {
+            seed,
+            depth: depth.max(1),
+        };
+        let strategy = strategy.to_owned();
+        let r = self
+            .with_exec(py, move |ex| {
+                runner::run_batch(ex, &strategy, &params, executions, stop_on_finding)
+            })?
+            .map_err(to_py)?;
         let (first_at, outcome) = match r.first {
             Some((i, o)) => (Some(i), Some(Py::new(py, PyOutcome::from_core(py, o)?)?)),
             None => (None, None),

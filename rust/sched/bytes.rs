@@ -57,3 +57,33 @@ impl Decider for FromBytes<'_> {
         nth_set_bit(p.runnable, (b as u32 - 0x80) % p.runnable.count_ones())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::toy;
+
+    #[test]
+    fn low_bytes_keep_the_serial_schedule_and_high_bytes_switch() {
+        let zeros = [0u8; 8];
+        assert_eq!(
+            toy::run(&mut FromBytes::new(&zeros), &[2, 2]).0,
+            vec![0, 0, 1, 1]
+        );
+        // 0x81 at the second point picks the second runnable thread: one preemption.
+        let data = [0u8, 0x81, 0, 0];
+        assert_eq!(
+            toy::run(&mut FromBytes::new(&data), &[2, 2]).0,
+            vec![0, 1, 1, 0]
+        );
+    }
+
+    #[test]
+    fn past_the_input_a_prng_seeded_by_the_input_continues_deterministically() {
+        let run = |data: &[u8]| toy::run(&mut FromBytes::new(data), &[5, 5, 5]).0;
+        assert_eq!(run(&[0x90]), run(&[0x90]));
+        let distinct: std::collections::BTreeSet<Vec<u32>> =
+            (0u8..=255).map(|b| run(&[0x80 | b, b])).collect();
+        assert!(distinct.len() > 20, "{}", distinct.len());
+    }
+}

@@ -1,8 +1,9 @@
 //! Bounded exhaustive search: stateless depth-first exploration of the scheduling tree with
 //! a preemption bound (CHESS-style iterative context bounding). The workload is fixed: the
 //! default one, or the given workload choices (the minimizer searches a finding's own). Nodes persist across re-executions: each run replays the chosen prefix,
-//! extends it with non-preemptive default choices, and `backtrack` picks the deepest node
-//! with an unexplored alternative that stays within the bound.
+//! extends it with non-preemptive default choices, and at the end of each run (`end`) the
+//! deepest node with an unexplored alternative within the bound is picked; `end` answers
+//! false once the bounded tree is exhausted.
 
 use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
 use crate::world::NONE;
@@ -58,7 +59,7 @@ impl Dfs {
     }
 
     /// Prepares the next schedule; false when the bounded tree is exhausted.
-    pub fn backtrack(&mut self) -> bool {
+    fn backtrack(&mut self) -> bool {
         self.nodes.truncate(self.pos);
         while let Some(node) = self.nodes.last_mut() {
             let mut cand = node.runnable & !node.explored;
@@ -121,7 +122,62 @@ impl Decider for Dfs {
         t
     }
 
+    fn end(&mut self, _run: &super::RunEnd) -> bool {
+        self.backtrack()
+    }
+
     fn diverged(&self) -> bool {
         self.diverged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::toy;
+
+    /// Every schedule of the toy threads `steps` within `bound` preemptions, in DFS order.
+    fn explore(bound: u32, steps: &[u32]) -> Vec<Vec<u32>> {
+        let mut d = Dfs::new(bound);
+        let mut seen = Vec::new();
+        loop {
+            let (order, more) = toy::run(&mut d, steps);
+            assert!(!d.diverged());
+            seen.push(order);
+            if !more {
+                return seen;
+            }
+        }
+    }
+
+    #[test]
+    fn preemption_bounding_explores_exactly_the_schedules_within_the_bound() {
+        let steps = [2, 2];
+        // Two serial orders; then the two with one preemption; then all six interleavings.
+        for (bound, expected) in [(0, 2), (1, 4), (2, 6), (3, 6)] {
+            let all = explore(bound, &steps);
+            let mut distinct = all.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(
+                distinct.len(),
+                all.len(),
+                "no schedule twice at bound {bound}"
+            );
+            assert_eq!(all.len(), expected, "bound {bound}: {all:?}");
+            assert!(all.iter().all(|o| toy::preemptions(o, &steps) <= bound));
+        }
+        // The first schedule is the non-preemptive default.
+        assert_eq!(explore(1, &steps)[0], vec![0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn a_workload_is_answered_in_order_then_by_the_default() {
+        let mut d = Dfs::with_workload(0, vec![1, 7]);
+        d.begin();
+        let k = ChoiceKind::ActorEnabled { actor: 0 };
+        assert_eq!(d.choose(k, 2, 0), 1);
+        assert_eq!(d.choose(k, 2, 0), 0, "out of range: the default");
+        assert_eq!(d.choose(k, 2, 1), 1, "past the list: the default");
     }
 }

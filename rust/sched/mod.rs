@@ -8,8 +8,11 @@ pub mod dfs;
 pub mod pct;
 pub mod pos;
 pub mod random;
+pub mod registry;
 pub mod replay;
 pub mod runs;
+#[cfg(test)]
+mod toy;
 
 use crate::world::NONE;
 
@@ -59,6 +62,13 @@ impl Point<'_> {
     }
 }
 
+/// What a decider learns when an execution ends.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunEnd {
+    /// Visible steps the execution ran.
+    pub steps: u64,
+}
+
 /// The source of every decision of an execution.
 pub trait Decider {
     /// Called at the start of every execution.
@@ -73,6 +83,11 @@ pub trait Decider {
     }
     /// Called after a thread was chosen and ran one step (for priority schedulers).
     fn after_step(&mut self, _tid: u32, _p: &Point) {}
+    /// Called after every execution with how long it ran; false when the decider has no
+    /// further execution to offer (an exhausted search).
+    fn end(&mut self, _run: &RunEnd) -> bool {
+        true
+    }
     /// True when a replayed choice could not be applied (the run diverged).
     fn diverged(&self) -> bool {
         false

@@ -14,8 +14,8 @@ const FIRST_SPAN: usize = 64;
 pub struct Pct {
     rng: Rng,
     depth: u32,
-    /// Estimated steps per execution (k); updated by the runner from observed runs.
-    pub k: u64,
+    /// Estimated steps per execution (k): the longest run seen so far.
+    k: u64,
     prio: [u64; MAX_THREADS],
     /// Threads that get a shuffled initial priority: 64, or all once a run used a thread id
     /// beyond that (so programs with few threads keep a cheap `begin`).
@@ -54,6 +54,12 @@ impl Pct {
     }
 }
 
+impl super::registry::Strategy for Pct {
+    fn build(p: &super::registry::Params) -> Pct {
+        Pct::new(p.seed, p.depth)
+    }
+}
+
 impl Decider for Pct {
     fn begin(&mut self) {
         // Initial priorities in d..d+span, distinct and random; lowered ones go below d.
@@ -63,6 +69,11 @@ impl Decider for Pct {
             self.change_points.push(1 + self.rng.below(self.k.max(1)));
         }
         self.next_low = self.depth as u64 - 1;
+    }
+
+    fn end(&mut self, run: &super::RunEnd) -> bool {
+        self.k = self.k.max(run.steps);
+        true
     }
 
     fn choose(&mut self, _kind: ChoiceKind, n: u32, _default: u32) -> u32 {
@@ -134,5 +145,16 @@ mod tests {
         }
         // Either thread comes first about half of the time.
         assert!(wins[0] > 60 && wins[1] > 60, "{wins:?}");
+    }
+
+    #[test]
+    fn the_run_length_estimate_follows_the_longest_run() {
+        let mut d = Pct::new(1, 3);
+        assert_eq!(d.k, 64);
+        for _ in 0..3 {
+            crate::sched::toy::run(&mut d, &[40, 50, 60]);
+        }
+        assert_eq!(d.k, 150);
+        assert!(d.change_points.iter().all(|&c| (1..=150).contains(&c)));
     }
 }

@@ -18,6 +18,12 @@ impl RandomWalk {
     }
 }
 
+impl super::registry::Strategy for RandomWalk {
+    fn build(p: &super::registry::Params) -> RandomWalk {
+        RandomWalk::new(p.seed)
+    }
+}
+
 impl Decider for RandomWalk {
     fn choose(&mut self, _kind: ChoiceKind, n: u32, _default: u32) -> u32 {
         self.rng.below(n as u64) as u32
@@ -26,5 +32,29 @@ impl Decider for RandomWalk {
     fn pick(&mut self, p: &Point) -> u32 {
         let k = self.rng.below(p.runnable.count_ones() as u64) as u32;
         nth_set_bit(p.runnable, k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::toy;
+
+    #[test]
+    fn picks_are_uniform_and_a_seed_repeats_its_runs() {
+        let mut d = RandomWalk::new(11);
+        let mut first = [0u32; 3];
+        for _ in 0..3000 {
+            first[toy::run(&mut d, &[1, 1, 1]).0[0] as usize] += 1;
+        }
+        assert!(first.iter().all(|&n| (850..1150).contains(&n)), "{first:?}");
+        let runs = |seed| {
+            let mut d = RandomWalk::new(seed);
+            (0..20)
+                .map(|_| toy::run(&mut d, &[3, 2, 4]).0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(runs(4), runs(4));
+        assert_ne!(runs(4), runs(5));
     }
 }

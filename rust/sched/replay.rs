@@ -69,3 +69,27 @@ impl Decider for Replay<'_> {
         self.diverged
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::toy;
+
+    #[test]
+    fn a_recorded_schedule_replays_and_a_bad_choice_diverges_only_when_strict() {
+        let choices = [1, 0, 1];
+        let mut d = Replay::new(&choices, true);
+        let (order, _) = toy::run(&mut d, &[2, 2]);
+        assert_eq!(order, vec![1, 0, 1, 0]);
+        assert!(!d.diverged());
+
+        // Thread 5 does not exist: strict replay diverges, lenient replay takes the default.
+        let bad = [5];
+        let mut strict = Replay::new(&bad, true);
+        toy::run(&mut strict, &[1, 1]);
+        assert!(strict.diverged());
+        let mut lenient = Replay::new(&bad, false);
+        assert_eq!(toy::run(&mut lenient, &[1, 1]).0, vec![0, 1]);
+        assert!(!lenient.diverged());
+    }
+}

@@ -3,7 +3,8 @@
 
 use pyfuzz_core::exec::Execution;
 use pyfuzz_core::ir::load_program;
-use pyfuzz_core::runner::{self, Strategy};
+use pyfuzz_core::runner;
+use pyfuzz_core::sched::registry::Params;
 use serde_json::{json, Value};
 
 /// Two mutexes in a global, two threads taking them in `order_b` (true: opposite orders).
@@ -123,7 +124,7 @@ fn use_after_free_reports_both_stacks_and_fixed_twin_is_clean() {
 fn replaying_choices_gives_the_identical_trace() {
     let prog = load(&abba(true, false));
     let mut ex = Execution::new(&prog).unwrap();
-    let b = runner::run_batch(&mut ex, Strategy::Pct { depth: 2 }, 10_000, 7, true);
+    let b = runner::run_batch(&mut ex, "pct", &Params { seed: 7, depth: 2 }, 10_000, true).unwrap();
     let (_, first) = b.first.expect("pct finds the deadlock");
     let a = runner::replay(&mut ex, &first.choices, true, true);
     let again = runner::replay(&mut ex, &first.choices, true, true);
@@ -231,8 +232,8 @@ fn more_than_64_threads_run_under_every_strategy() {
     let prog = load(&abba_among_idle(idle));
     let mut ex = Execution::new(&prog).unwrap();
     for strategy in ["random", "pct", "pos"] {
-        let s = Strategy::parse(strategy, 2).unwrap();
-        let b = runner::run_batch(&mut ex, s, 200_000, 7, true);
+        let p = Params { seed: 7, depth: 2 };
+        let b = runner::run_batch(&mut ex, strategy, &p, 200_000, true).unwrap();
         let (_, o) = b.first.expect("a finding");
         let f = o.finding.as_ref().unwrap();
         assert_eq!(f.kind.name(), "deadlock", "{strategy}");
