@@ -10,18 +10,28 @@ use crate::runner::{self, Encoding, SearchSpec};
 use crate::sched::registry::Params;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use std::sync::Mutex;
+use self_cell::self_cell;
+use std::sync::{Arc, Mutex};
+
+/// The warm execution, built on first use.
+type WarmExecution<'p> = Option<Execution<'p>>;
+
+self_cell!(
+    /// A program and the execution that borrows it, owned (and dropped) together.
+    struct Loaded {
+        owner: Arc<Program>,
+        #[covariant]
+        dependent: WarmExecution,
+    }
+);
 
 /// A compiled scenario program.
-///
-/// The Program is leaked once per `Program(...)` construction so that the cached warm
-/// Execution can borrow it for `'static` without unsafe code; programs are built a handful
-/// of times per process (once per scenario variant), so this is a bounded cost.
 #[pyclass(frozen, name = "Program", module = "pyfuzz._core")]
 pub struct PyProgram {
-    prog: &'static Program,
+    /// The program, shared with `loaded` so that getters need not wait for a running call.
+    prog: Arc<Program>,
     /// A warm execution reused by consecutive calls (the atheris hot path).
-    warm: Mutex<Option<Execution<'static>>>,
+    loaded: Mutex<Loaded>,
 }
 
 impl PyProgram {
@@ -30,18 +40,14 @@ impl PyProgram {
         py: Python<'_>,
         f: impl FnOnce(&mut Execution) -> T + Send,
     ) -> PyResult<T> {
-        let prog: &'static Program = self.prog;
         py.detach(|| {
-            let mut guard = self.warm.lock().unwrap_or_else(|e| e.into_inner());
-            match guard.as_mut() {
-                Some(ex) => Ok(f(ex)),
-                None => {
-                    let mut ex = Execution::new(prog)?;
-                    let r = f(&mut ex);
-                    *guard = Some(ex);
-                    Ok(r)
+            let mut guard = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+            guard.with_dependent_mut(|prog, warm| {
+                if warm.is_none() {
+                    *warm = Some(Execution::new(prog)?);
                 }
-            }
+                Ok(f(warm.as_mut().expect("just built")))
+            })
         })
         .map_err(to_py)
     }
@@ -53,9 +59,10 @@ impl PyProgram {
     #[new]
     fn new(py: Python<'_>, ir: &[u8]) -> PyResult<PyProgram> {
         let prog = py.detach(|| load_program(ir)).map_err(to_py)?;
+        let prog = Arc::new(prog);
         let p = PyProgram {
-            prog: Box::leak(Box::new(prog)),
-            warm: Mutex::new(None),
+            prog: prog.clone(),
+            loaded: Mutex::new(Loaded::new(prog, |_| None)),
         };
         // Boot now so a broken scenario fails at construction.
         p.with_exec(py, |_| ())?;
