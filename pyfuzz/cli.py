@@ -20,15 +20,17 @@ import orjson
 
 from pyfuzz import __version__
 from pyfuzz._core import STRATEGIES
-from pyfuzz.errors import EngineError, UsageError
+from pyfuzz.errors import EngineError, Terminated, UsageError
 from pyfuzz.exitcodes import (
     EXIT_CLEAN,
     EXIT_FINDING,
     EXIT_INCOMPLETE,
     EXIT_INTERNAL,
     EXIT_SIGINT,
+    EXIT_SIGTERM,
     EXIT_USAGE,
 )
+from pyfuzz.interrupt import EXIT_FOR_SIGNAL, ProgressLine, terminate_raises
 
 
 class ModelRuntimeError(UsageError):
@@ -87,7 +89,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     loaded = load(args.scenario)
     start = time.perf_counter()
-    res = loaded.program.verify(args.preemptions, max_schedules=args.max_schedules)
+    progress = ProgressLine(f"verify {loaded.label}", "schedules", show_bound=True)
+    try:
+        with terminate_raises():
+            res = loaded.program.verify(
+                args.preemptions,
+                max_schedules=args.max_schedules,
+                interruptible=True,
+                progress=progress,
+            )
+    finally:
+        progress.close()
     seconds = time.perf_counter() - start
     base = {
         "scenario": loaded.resolved.scenario.name,
@@ -101,6 +113,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if res.outcome is None:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
+        if res.interrupted:
+            return _interrupted(args, loaded.label, base, res.interrupted, f"at bound {res.bound}")
         if args.json:
             print_json(base)
         elif res.complete:
@@ -134,7 +148,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     loaded = load(args.scenario)
     start = time.perf_counter()
-    res = loaded.program.run_batch(args.strategy, args.executions, seed=args.seed, depth=args.depth)
+    progress = ProgressLine(f"run {loaded.label}", "executions", show_bound=False)
+    try:
+        with terminate_raises():
+            res = loaded.program.run_batch(
+                args.strategy,
+                args.executions,
+                seed=args.seed,
+                depth=args.depth,
+                interruptible=True,
+                progress=progress,
+            )
+    finally:
+        progress.close()
     seconds = time.perf_counter() - start
     base: dict[str, Any] = {
         "scenario": loaded.resolved.scenario.name,
@@ -150,6 +176,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if res.outcome is None:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
+        if res.interrupted:
+            return _interrupted(args, loaded.label, base, res.interrupted, f"({args.strategy})")
         if args.json:
             print_json(base)
         else:
@@ -167,6 +195,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{args.seed}, {seconds:.2f}s)"
         )
     return EXIT_FINDING
+
+
+def _interrupted(
+    args: argparse.Namespace, label: str, base: dict[str, Any], signal_name: str, where: str
+) -> int:
+    """The partial summary of a search stopped by Ctrl-C or SIGTERM; exit 130 or 143."""
+    base.update({"status": "interrupted", "signal": signal_name, "complete": False})
+    if args.json:
+        print_json(base)
+    else:
+        done = base.get("schedules", base.get("executions"))
+        unit = "schedules" if "schedules" in base else "executions"
+        print(
+            f"{label}: interrupted ({signal_name}) after {done} {unit} {where}, "
+            f"{base['seconds']:.2f}s: no finding so far"
+        )
+    return EXIT_FOR_SIGNAL[signal_name]
 
 
 def _finish_finding(
@@ -315,6 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pyfuzz: interrupted", file=sys.stderr)
         return EXIT_SIGINT
+    except Terminated:
+        print("pyfuzz: terminated", file=sys.stderr)
+        return EXIT_SIGTERM
     except BrokenPipeError:
         # The reader went away (`pyfuzz replay f.json | head`): end quietly, as `cat` does.
         devnull = os.open(os.devnull, os.O_WRONLY)

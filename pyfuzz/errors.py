@@ -46,3 +46,8 @@ class OutputError(UsageError, OSError):
 
 class EngineError(PyfuzzError, RuntimeError):
     """pyfuzz itself is broken (an internal invariant failed in the Rust core)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised by the handler the command line installs, so a long search
+    stops like it does for Ctrl-C (a BaseException, as KeyboardInterrupt is)."""

@@ -26,6 +26,32 @@ pub struct BatchResult {
     /// With `stop_on_finding` off: the first execution of each distinct title (at most
     /// `MAX_DISTINCT`), with its 1-based index.
     pub distinct: Vec<(u64, Outcome)>,
+    /// The poll callback stopped the batch before its budget.
+    pub interrupted: bool,
+}
+
+/// How far a batch or a search has come, as its poll callback sees it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    /// Executions (schedules, for a search) run so far.
+    pub executions: u64,
+    /// The preemption bound being explored (searches only).
+    pub bound: u32,
+    /// Findings so far (batches; a search stops at its first).
+    pub findings: u64,
+}
+
+/// Executions between two calls of a poll callback: a few milliseconds on typical models,
+/// so an interruption is seen well within a second.
+pub const POLL_EVERY: u64 = 256;
+
+/// Called every `POLL_EVERY` executions of a batch or search; answering false stops it
+/// (the caller saw Ctrl-C or SIGTERM), and the result says it was interrupted.
+pub type Poll<'a> = &'a mut dyn FnMut(&Progress) -> bool;
+
+/// A poll callback that never stops anything.
+pub fn never_stop(_: &Progress) -> bool {
+    true
 }
 
 /// How many distinct titles one batch collects.
@@ -84,6 +110,7 @@ pub fn run_batch(
     params: &Params,
     executions: u64,
     stop_on_finding: bool,
+    poll: Poll,
 ) -> CoreResult<BatchResult> {
     ex.set_tracing(false);
     registry::with_strategy(
@@ -93,6 +120,7 @@ pub fn run_batch(
             ex,
             executions,
             stop_on_finding,
+            poll,
         },
     )
 }
@@ -102,6 +130,7 @@ struct Batch<'a, 'p> {
     ex: &'a mut Execution<'p>,
     executions: u64,
     stop_on_finding: bool,
+    poll: Poll<'a>,
 }
 
 impl WithDecider for Batch<'_, '_> {
@@ -111,6 +140,17 @@ impl WithDecider for Batch<'_, '_> {
         let ex = self.ex;
         let mut res = BatchResult::default();
         for i in 0..self.executions {
+            if i % POLL_EVERY == POLL_EVERY - 1 {
+                let progress = Progress {
+                    executions: i,
+                    bound: 0,
+                    findings: res.findings,
+                };
+                if !(self.poll)(&progress) {
+                    res.interrupted = true;
+                    return res;
+                }
+            }
             let st = ex.run(d);
             res.executions += 1;
             res.steps += ex.steps;
@@ -157,6 +197,8 @@ pub struct VerifyResult {
     pub other_findings: u64,
     /// The first finding, at the smallest bound that has one.
     pub outcome: Option<Outcome>,
+    /// The poll callback stopped the search.
+    pub interrupted: bool,
 }
 
 /// What bounded exhaustive search looks for, and where.
@@ -181,11 +223,12 @@ pub fn verify(ex: &mut Execution, max_preemptions: u32, max_schedules: u64) -> V
             max_schedules,
             ..SearchSpec::default()
         },
+        &mut never_stop,
     )
 }
 
 /// Iterative preemption bounding as `verify`, under a given workload and for a given title.
-pub fn search(ex: &mut Execution, spec: &SearchSpec) -> VerifyResult {
+pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult {
     ex.set_tracing(false);
     let mut res = VerifyResult::default();
     for bound in 0..=spec.max_preemptions {
@@ -195,6 +238,17 @@ pub fn search(ex: &mut Execution, spec: &SearchSpec) -> VerifyResult {
         loop {
             if res.schedules >= spec.max_schedules {
                 return res;
+            }
+            if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
+                let progress = Progress {
+                    executions: res.schedules,
+                    bound,
+                    findings: 0,
+                };
+                if !poll(&progress) {
+                    res.interrupted = true;
+                    return res;
+                }
             }
             let st = ex.run(&mut d);
             res.schedules += 1;

@@ -6,6 +6,7 @@ mod coverage;
 mod errors;
 mod program;
 mod types;
+mod watch;
 
 use pyo3::prelude::*;
 

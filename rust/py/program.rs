@@ -4,6 +4,7 @@
 
 use super::errors::to_py;
 use super::types::{PyBatch, PyOutcome, PyVerify};
+use super::watch::Watch;
 use crate::exec::Execution;
 use crate::ir::{load_program, Program};
 use crate::runner::{self, Encoding, SearchSpec};
@@ -137,8 +138,14 @@ impl PyProgram {
     }
 
     /// Runs up to `executions` executions under a strategy named in `_core.STRATEGIES`
-    /// (`depth` is PCT's bug depth).
-    #[pyo3(signature = (strategy, executions, *, seed = 0, depth = 3, stop_on_finding = true))]
+    /// (`depth` is PCT's bug depth). Ctrl-C or SIGTERM stops it within a fraction of a
+    /// second: with `interruptible`, the partial result comes back with `interrupted` set
+    /// to the signal's name; otherwise the exception propagates. `progress`, if given, is
+    /// called a few times a second as `progress(executions, bound, findings)`.
+    #[pyo3(signature = (
+        strategy, executions, *, seed = 0, depth = 3, stop_on_finding = true,
+        interruptible = false, progress = None
+    ))]
     fn run_batch(
         &self,
         py: Python<'_>,
@@ -147,17 +154,29 @@ impl PyProgram {
         seed: u64,
         depth: u32,
         stop_on_finding: bool,
+        interruptible: bool,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<PyBatch> {
         let params = Params {
             seed,
             depth: depth.max(1),
         };
         let strategy = strategy.to_owned();
+        let mut watch = Watch::new(progress);
         let r = self
-            .with_exec(py, move |ex| {
-                runner::run_batch(ex, &strategy, &params, executions, stop_on_finding)
+            .with_exec(py, |ex| {
+                let mut poll = |p: &runner::Progress| watch.poll(p);
+                runner::run_batch(
+                    ex,
+                    &strategy,
+                    &params,
+                    executions,
+                    stop_on_finding,
+                    &mut poll,
+                )
             })?
             .map_err(to_py)?;
+        let interrupted = watch.finish(py, interruptible)?;
         let (first_at, outcome) = match r.first {
             Some((i, o)) => (Some(i), Some(Py::new(py, PyOutcome::from_core(py, o)?)?)),
             None => (None, None),
@@ -175,6 +194,7 @@ impl PyProgram {
             first_at,
             outcome,
             distinct,
+            interrupted,
         })
     }
 
@@ -182,7 +202,11 @@ impl PyProgram {
     /// preemption bounding: under the default workload, or under `workload` (workload
     /// choices, as at the head of a choice list); ended by the first finding, or only by one
     /// titled `target` when given.
-    #[pyo3(signature = (preemptions, *, max_schedules = 10_000_000, workload = None, target = None))]
+    /// Interruption and `progress` as for `run_batch`.
+    #[pyo3(signature = (
+        preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
+        interruptible = false, progress = None
+    ))]
     fn verify(
         &self,
         py: Python<'_>,
@@ -190,6 +214,8 @@ impl PyProgram {
         max_schedules: u64,
         workload: Option<Vec<u32>>,
         target: Option<String>,
+        interruptible: bool,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<PyVerify> {
         let spec = SearchSpec {
             max_preemptions: preemptions,
@@ -197,7 +223,12 @@ impl PyProgram {
             workload: workload.unwrap_or_default(),
             target,
         };
-        let r = self.with_exec(py, move |ex| runner::search(ex, &spec))?;
+        let mut watch = Watch::new(progress);
+        let r = self.with_exec(py, |ex| {
+            let mut poll = |p: &runner::Progress| watch.poll(p);
+            runner::search(ex, &spec, &mut poll)
+        })?;
+        let interrupted = watch.finish(py, interruptible)?;
         let outcome = match r.outcome {
             Some(o) => Some(Py::new(py, PyOutcome::from_core(py, o)?)?),
             None => None,
@@ -209,6 +240,7 @@ impl PyProgram {
             step_limits: r.step_limits,
             other_findings: r.other_findings,
             outcome,
+            interrupted,
         })
     }
 

@@ -213,6 +213,9 @@ pub struct PyBatch {
     /// distinct title.
     #[pyo3(get)]
     pub distinct: Vec<(u64, Py<PyOutcome>)>,
+    /// "SIGINT" or "SIGTERM" when an interruptible batch was stopped by that signal.
+    #[pyo3(get)]
+    pub interrupted: Option<String>,
 }
 
 /// The result of bounded exhaustive search.
@@ -231,4 +234,7 @@ pub struct PyVerify {
     pub other_findings: u64,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
+    /// "SIGINT" or "SIGTERM" when an interruptible search was stopped by that signal.
+    #[pyo3(get)]
+    pub interrupted: Option<String>,
 }

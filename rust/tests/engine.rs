@@ -124,7 +124,15 @@ fn use_after_free_reports_both_stacks_and_fixed_twin_is_clean() {
 fn replaying_choices_gives_the_identical_trace() {
     let prog = load(&abba(true, false));
     let mut ex = Execution::new(&prog).unwrap();
-    let b = runner::run_batch(&mut ex, "pct", &Params { seed: 7, depth: 2 }, 10_000, true).unwrap();
+    let b = runner::run_batch(
+        &mut ex,
+        "pct",
+        &Params { seed: 7, depth: 2 },
+        10_000,
+        true,
+        &mut runner::never_stop,
+    )
+    .unwrap();
     let (_, first) = b.first.expect("pct finds the deadlock");
     let a = runner::replay(&mut ex, &first.choices, true, true);
     let again = runner::replay(&mut ex, &first.choices, true, true);
@@ -198,7 +206,7 @@ fn search_for_a_target_title_passes_over_other_findings() {
         workload: Vec::new(),
         target: Some("no such title".into()),
     };
-    let res = runner::search(&mut ex, &spec);
+    let res = runner::search(&mut ex, &spec, &mut runner::never_stop);
     assert!(res.outcome.is_none());
     assert!(res.complete);
     assert!(res.other_findings >= 1);
@@ -206,7 +214,9 @@ fn search_for_a_target_title_passes_over_other_findings() {
         target: Some(any.finding.unwrap().title),
         ..spec
     };
-    assert!(runner::search(&mut ex, &spec).outcome.is_some());
+    assert!(runner::search(&mut ex, &spec, &mut runner::never_stop)
+        .outcome
+        .is_some());
 }
 
 /// `abba` with `idle` do-nothing actors between the two lockers, so that the second one's
@@ -233,7 +243,15 @@ fn more_than_64_threads_run_under_every_strategy() {
     let mut ex = Execution::new(&prog).unwrap();
     for strategy in ["random", "pct", "pos"] {
         let p = Params { seed: 7, depth: 2 };
-        let b = runner::run_batch(&mut ex, strategy, &p, 200_000, true).unwrap();
+        let b = runner::run_batch(
+            &mut ex,
+            strategy,
+            &p,
+            200_000,
+            true,
+            &mut runner::never_stop,
+        )
+        .unwrap();
         let (_, o) = b.first.expect("a finding");
         let f = o.finding.as_ref().unwrap();
         assert_eq!(f.kind.name(), "deadlock", "{strategy}");
@@ -244,4 +262,37 @@ fn more_than_64_threads_run_under_every_strategy() {
     // One actor more than the limit is refused by the loader, not run.
     let too_many = abba_among_idle(idle + 1);
     assert!(load_program(too_many.to_string().as_bytes()).is_err());
+}
+
+#[test]
+fn a_poll_callback_that_answers_false_interrupts_batches_and_searches() {
+    let prog = load(&abba(false, true));
+    let mut ex = Execution::new(&prog).unwrap();
+    let mut polls = 0;
+    let mut stop_at_third = |p: &runner::Progress| {
+        polls += 1;
+        assert!(p.executions > 0);
+        polls < 3
+    };
+    let p = Params { seed: 1, depth: 2 };
+    let b = runner::run_batch(&mut ex, "random", &p, 1_000_000, false, &mut stop_at_third).unwrap();
+    assert!(b.interrupted);
+    assert_eq!(b.executions, 3 * runner::POLL_EVERY - 1);
+
+    // Eight threads, six of them idle: bound 0 alone has thousands of orders to explore.
+    let prog = load(&abba_among_idle(6));
+    let mut ex = Execution::new(&prog).unwrap();
+    let spec = runner::SearchSpec {
+        max_preemptions: 2,
+        max_schedules: u64::MAX,
+        ..Default::default()
+    };
+    let mut calls = 0;
+    let r = runner::search(&mut ex, &spec, &mut |p| {
+        calls += 1;
+        assert_eq!(p.bound, 0);
+        calls < 2
+    });
+    assert!(r.interrupted && !r.complete && r.outcome.is_none());
+    assert_eq!(r.schedules, 2 * runner::POLL_EVERY - 1);
 }
