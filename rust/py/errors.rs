@@ -1,8 +1,8 @@
 //! The single mapping from `CoreError` to Python exceptions (defined in `pyfuzz.errors`).
 
 use crate::error::CoreError;
-use pyo3::import_exception;
 use pyo3::exceptions::PyKeyboardInterrupt;
+use pyo3::import_exception;
 use pyo3::{PyErr, Python};
 
 import_exception!(pyfuzz.errors, IrError);
