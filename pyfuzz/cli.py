@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from pyfuzz import __version__
+from pyfuzz import __version__, cli_args
 from pyfuzz._core import STRATEGIES
 from pyfuzz.errors import EngineError, Terminated, UsageError
 from pyfuzz.exitcodes import (
@@ -140,6 +141,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             f"(needs {res.outcome.preemptions} preemption(s); found after {res.schedules} "
             f"schedules, {seconds:.2f}s)"
         )
+        print(_reproduce_line(args))
     return EXIT_FINDING
 
 
@@ -194,6 +196,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"at execution {res.first_at} of {args.executions} ({args.strategy}, seed "
             f"{args.seed}, {seconds:.2f}s)"
         )
+        print(_reproduce_line(args))
     return EXIT_FINDING
 
 
@@ -232,17 +235,14 @@ def _finish_finding(
     note = ""
     if args.save:
         rec = save_finding(loaded, choices, args.save, origin)
-        note = f"{shrink_line(rec)}\nreproducer written to {args.save}: pyfuzz replay {args.save}"
+        note = f"{shrink_line(rec)}\nreproducer written to {args.save}"
         shown_choices = rec.crash.choices
     elif not args.no_minimize:
         rec = record_finding(loaded, choices, origin=origin)
-        note = f"{shrink_line(rec)}\nsave a reproducer with --save FILE, replay it with " + (
-            "pyfuzz replay FILE"
-        )
+        note = shrink_line(rec)
         shown_choices = rec.crash.choices
     else:
         shown_choices = choices
-        note = "save a reproducer with --save FILE, replay it with pyfuzz replay FILE"
     replayed = loaded.program.replay(shown_choices, trace=True)
     proven = base.get("minimal_preemptions")
     base.update(_outcome_fields(replayed))
@@ -263,8 +263,20 @@ def _finish_finding(
         print_json(base)
     else:
         sys.stdout.write(full_report(replayed))
-        print(f"\n{note}")
+        if note:
+            print(f"\n{note}")
     return replayed
+
+
+def _reproduce_line(args: argparse.Namespace) -> str:
+    """The last line of a finding's output: the command that shows it again."""
+    if args.save:
+        return f"reproduce: pyfuzz replay {shlex.quote(args.save)}"
+    again = shlex.join(["pyfuzz", *args.argv])
+    return (
+        "the search is deterministic: the same command finds it again (add --save FILE to "
+        f"keep a crash.json for pyfuzz replay)\nreproduce: {again}"
+    )
 
 
 def _reject_model_error(outcome: Any) -> None:
@@ -276,16 +288,11 @@ def _reject_model_error(outcome: Any) -> None:
         raise ModelRuntimeError(first)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be >= 0")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pyfuzz", description="Fuzz Linux driver-model interleavings."
+        prog="pyfuzz",
+        description="Fuzz Linux driver-model interleavings.",
+        epilog=cli_args.EXIT_CODES_HELP,
     )
     parser.add_argument("--version", action="version", version=f"pyfuzz {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -296,18 +303,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="exhaustive search within a preemption bound")
     p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
-    p.add_argument("--preemptions", type=_positive, default=2, help="preemption bound")
-    p.add_argument("--max-schedules", type=_positive, default=10_000_000)
+    p.add_argument("--preemptions", type=cli_args.preemptions, default=2, help="preemption bound")
+    p.add_argument(
+        "--max-schedules",
+        type=cli_args.count,
+        default=10_000_000,
+        help="stop (exit 4) after this many schedules",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _add_finding_options(p)
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("run", help="run executions under a randomized strategy")
     p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
-    p.add_argument("--strategy", choices=STRATEGIES, default="pct")
-    p.add_argument("--executions", type=_positive, default=100_000)
-    p.add_argument("--seed", type=_positive, default=0)
-    p.add_argument("--depth", type=_positive, default=3, help="PCT bug depth d")
+    p.add_argument("--strategy", choices=STRATEGIES, default="pct", help="scheduling strategy")
+    p.add_argument(
+        "--executions", type=cli_args.count, default=100_000, help="executions to run at most"
+    )
+    p.add_argument("--seed", type=cli_args.seed, default=0, help="the strategy's random seed")
+    p.add_argument("--depth", type=cli_args.depth, default=3, help="PCT bug depth d")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _add_finding_options(p)
     p.set_defaults(func=cmd_run)
@@ -317,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     add_command(sub)
+    cli_args.polish(sub)
     return parser
 
 
@@ -339,6 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cut = argv.index("--")
         argv, passthrough = argv[:cut], argv[cut + 1 :]
     args = build_parser().parse_args(argv)
+    args.argv = argv
     if passthrough:
         if args.command != "fuzz":
             print(f"pyfuzz: error: '--' is only for pyfuzz fuzz: {passthrough}", file=sys.stderr)

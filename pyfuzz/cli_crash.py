@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pyfuzz.cli_args import count
 from pyfuzz.crashfile import atomic_write, save_crash
 from pyfuzz.engine import LoadedScenario
 from pyfuzz.exitcodes import EXIT_CLEAN, EXIT_FINDING, EXIT_USAGE
@@ -193,9 +194,7 @@ def add_commands(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparse
     p.add_argument("crash", help="a crash.json file")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write")
     p.add_argument("--lenient", action="store_true", help="accept a changed model")
-    p.add_argument(
-        "--budget", type=int, default=200_000, help="schedules per bounded search (200000)"
-    )
+    p.add_argument("--budget", type=count, default=200_000, help="schedules per bounded search")
     p.set_defaults(func=cmd_minimize)
 
     p = sub.add_parser("corpus", help="regression corpus commands")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pyfuzz._core import STRATEGIES
+from pyfuzz.cli_args import depth, int_in
 from pyfuzz.errors import UsageError
 
 # atheris, or a batch strategy from the core's registry.
@@ -32,23 +32,10 @@ def parse_duration(text: str) -> float:
     return value
 
 
-def _int_in(low: int, high: int, meaning: str) -> Callable[[str], int]:
-    """An argparse type: an integer from `low` to `high` (`meaning` says what they mean)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {meaning}")
-        return value
-
-    return parse
-
-
-_positive_int = _int_in(1, 2**62, "1 to 2^62")
-_jobs = _int_in(0, 256, "0 (one per core) to 256")
+_positive_int = int_in(1, 2**62, "1 to 2^62")
+_jobs = int_in(0, 256, "0 (one per core) to 256")
+# libFuzzer's -seed is an unsigned int; sessions use seed, seed+1, ...
+_seed = int_in(0, 2**31 - 1, "0 to 2^31-1")
 
 
 def default_out(label: str) -> Path:
@@ -109,20 +96,18 @@ def add_command(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
     p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
     p.add_argument("--time", type=parse_duration, help="budget: 90s, 10m, 2h (default 10m)")
     p.add_argument("--runs", type=_positive_int, help="budget in executions (all jobs)")
-    p.add_argument(
-        "--jobs", type=_jobs, default=1, help="parallel workers; 0 = one per core (default 1)"
-    )
-    p.add_argument("--engine", choices=ENGINES, default="atheris", help="default: atheris")
+    p.add_argument("--jobs", type=_jobs, default=1, help="parallel workers; 0 = one per core")
+    p.add_argument("--engine", choices=ENGINES, default="atheris", help="search engine")
     p.add_argument("--out", help="campaign directory (default ./pyfuzz-out/<name>-<variant>)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first session (default 0)")
-    p.add_argument("--depth", type=int, default=3, help="PCT bug depth (--engine pct)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of the first session")
+    p.add_argument("--depth", type=depth, default=3, help="PCT bug depth (--engine pct)")
     p.add_argument(
         "--encoding",
         choices=("bytes", "switches"),
         default="bytes",
         help=(
             "atheris input encoding: bytes (one byte per decision, then a PRNG seeded by the "
-            "input; default) or switches (switch points over the serial schedule, no random "
+            "input) or switches (switch points over the serial schedule, no random "
             "fallback: the search follows the model-state coverage alone)"
         ),
     )

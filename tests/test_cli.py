@@ -197,3 +197,51 @@ def test_verify_stopped_by_its_budget_is_incomplete_not_clean(capsys):
     )
     assert code == 4
     assert "stopped at the budget" in out
+
+
+@pytest.mark.parametrize("command", ["verify", "run"])
+def test_a_findings_output_ends_with_the_command_that_reproduces_it(capsys, tmp_path, command):
+    code, out, _ = run_cli(capsys, command, "demo-alive-flag")
+    assert code == 1
+    last = out.strip().splitlines()[-1]
+    assert last == f"reproduce: pyfuzz {command} demo-alive-flag"
+    title = out.strip().splitlines()[-3].split(": ", 1)[1].split(" (")[0].split(" at ")[0]
+    # Pasting it shows the same finding again.
+    code, again, _ = run_cli(capsys, *last.removeprefix("reproduce: pyfuzz ").split())
+    assert code == 1 and title in again
+    saved = tmp_path / "found.json"
+    code, out, _ = run_cli(capsys, command, "demo-alive-flag", "--save", str(saved))
+    assert out.strip().splitlines()[-1] == f"reproduce: pyfuzz replay {saved}"
+    code, replayed, _ = run_cli(capsys, "replay", str(saved))
+    assert code == 1 and title in replayed
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "demo-alive-flag", "--executions", "18446744073709551616"],
+        ["run", "demo-alive-flag", "--executions", "0"],
+        ["run", "demo-alive-flag", "--depth", "0"],
+        ["run", "demo-alive-flag", "--seed", "-1"],
+        ["verify", "demo-alive-flag", "--preemptions", "65"],
+        ["verify", "demo-alive-flag", "--max-schedules", "ten"],
+        ["fuzz", "demo-alive-flag", "--seed", "4294967296"],
+        ["minimize", "x.json", "-o", "y.json", "--budget", "0"],
+    ],
+)
+def test_out_of_range_arguments_are_usage_errors(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert "error: argument" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["verify", "run", "fuzz", "replay", "minimize", "list"])
+def test_help_shows_defaults_and_exit_codes(capsys, command):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out, _ = capsys.readouterr()
+    assert "exit codes:" in out and "130/143" in out
+    if command in ("verify", "run"):
+        assert "(default: " in out
