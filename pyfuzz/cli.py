@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from pyfuzz import __version__, cli_args
-from pyfuzz._core import STRATEGIES
+from pyfuzz._core import STRATEGIES, PanicException
 from pyfuzz.errors import EngineError, Terminated, UsageError
 from pyfuzz.exitcodes import (
     EXIT_CLEAN,
@@ -379,6 +379,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print("pyfuzz: terminated", file=sys.stderr)
         return EXIT_SIGTERM
+    except PanicException as exc:
+        print(
+            f"pyfuzz: internal error: the core panicked: {exc}\n"
+            "this is a bug in pyfuzz; please report it with the command line that shows it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     except BrokenPipeError:
         # The reader went away (`pyfuzz replay f.json | head`): end quietly, as `cat` does.
         devnull = os.open(os.devnull, os.O_WRONLY)

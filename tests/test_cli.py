@@ -245,3 +245,14 @@ def test_help_shows_defaults_and_exit_codes(capsys, command):
     assert "exit codes:" in out and "130/143" in out
     if command in ("verify", "run"):
         assert "(default: " in out
+
+
+def test_a_core_panic_is_an_internal_error_with_exit_code_3(capsys, monkeypatch):
+    def panic(_args):
+        raise _core.PanicException("index out of bounds: the len is 3 but the index is 7")
+
+    monkeypatch.setattr("pyfuzz.cli.cmd_verify", panic)
+    code, out, err = run_cli(capsys, "verify", "demo-alive-flag")
+    assert code == 3 and out == ""
+    assert err.startswith("pyfuzz: internal error: the core panicked: index out of bounds")
+    assert "please report it" in err and "Traceback" not in err
