@@ -17,10 +17,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
-
 from pyfuzz import __version__, cli_args
 from pyfuzz._core import STRATEGIES, PanicException
+from pyfuzz.cli_json import emit, emit_error, print_json
 from pyfuzz.errors import EngineError, Terminated, UsageError
 from pyfuzz.exitcodes import (
     EXIT_CLEAN,
@@ -36,11 +35,6 @@ from pyfuzz.interrupt import EXIT_FOR_SIGNAL, ProgressLine, terminate_raises
 
 class ModelRuntimeError(UsageError):
     """The model itself went wrong while running (reported as unusable input)."""
-
-
-def print_json(obj: dict[str, Any]) -> None:
-    """One JSON object on stdout, keys sorted."""
-    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode() + "\n")
 
 
 def _outcome_fields(outcome: Any) -> dict[str, Any]:
@@ -116,9 +110,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         base["preemptions"] = None
         if res.interrupted:
             return _interrupted(args, loaded.label, base, res.interrupted, f"at bound {res.bound}")
+        code = EXIT_CLEAN if res.complete else EXIT_INCOMPLETE
         if args.json:
-            print_json(base)
-        elif res.complete:
+            return emit("verify", "ok" if res.complete else "incomplete", code, base)
+        if res.complete:
             print(
                 f"{loaded.label}: no finding in {res.schedules} schedules "
                 f"(exhaustive up to {args.preemptions} preemptions, {seconds:.2f}s)"
@@ -128,7 +123,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f"{loaded.label}: no finding in {res.schedules} schedules, but the search stopped"
                 f" at the budget (--max-schedules) while exploring bound {res.bound}"
             )
-        return EXIT_CLEAN if res.complete else EXIT_INCOMPLETE
+        return code
     # "preemptions" stays what the search proved the finding needs on the default workload;
     # the shown trace is the minimized one (its own counts are under "minimized").
     base["minimal_preemptions"] = res.outcome.preemptions
@@ -181,7 +176,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if res.interrupted:
             return _interrupted(args, loaded.label, base, res.interrupted, f"({args.strategy})")
         if args.json:
-            print_json(base)
+            return emit("run", "ok", EXIT_CLEAN, base)
         else:
             print(
                 f"{loaded.label}: no finding in {res.executions} executions "
@@ -204,9 +199,9 @@ def _interrupted(
     args: argparse.Namespace, label: str, base: dict[str, Any], signal_name: str, where: str
 ) -> int:
     """The partial summary of a search stopped by Ctrl-C or SIGTERM; exit 130 or 143."""
-    base.update({"status": "interrupted", "signal": signal_name, "complete": False})
+    base.update({"signal": signal_name, "complete": False})
     if args.json:
-        print_json(base)
+        return emit(args.command, "interrupted", EXIT_FOR_SIGNAL[signal_name], base)
     else:
         done = base.get("schedules", base.get("executions"))
         unit = "schedules" if "schedules" in base else "executions"
@@ -260,7 +255,7 @@ def _finish_finding(
     if args.json:
         if args.command == "verify":
             base["trace"] = replayed.trace
-        print_json(base)
+        emit(args.command, "finding", EXIT_FINDING, base)
     else:
         sys.stdout.write(full_report(replayed))
         if note:
@@ -364,9 +359,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except UsageError as exc:
+        if getattr(args, "json", False):
+            emit_error(args.command, EXIT_USAGE, str(exc))
         print(f"pyfuzz: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except EngineError as exc:
+        if getattr(args, "json", False):
+            emit_error(args.command, EXIT_INTERNAL, str(exc))
         print(
             f"pyfuzz: internal error: {exc}\n"
             "this is a bug in pyfuzz; please report it with the command line that shows it",
@@ -380,6 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("pyfuzz: terminated", file=sys.stderr)
         return EXIT_SIGTERM
     except PanicException as exc:
+        if getattr(args, "json", False):
+            emit_error(args.command, EXIT_INTERNAL, f"the core panicked: {exc}")
         print(
             f"pyfuzz: internal error: the core panicked: {exc}\n"
             "this is a bug in pyfuzz; please report it with the command line that shows it",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pyfuzz.cli_args import count
+from pyfuzz.cli_json import emit
 from pyfuzz.crashfile import atomic_write, save_crash
 from pyfuzz.engine import LoadedScenario
 from pyfuzz.exitcodes import EXIT_CLEAN, EXIT_FINDING, EXIT_USAGE
@@ -77,11 +78,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
             )
         page = render_html(page_crash.to_dict(), source_name=args.crash)
         atomic_write(Path(args.html), page.encode())
+    code = EXIT_CLEAN if res.verdict == "clean" else EXIT_FINDING
     if args.json:
-        from pyfuzz.cli import print_json
-
         f = out.finding
-        print_json(
+        return emit(
+            "replay",
+            "finding" if f is not None else "ok",
+            code,
             {
                 "file": args.crash,
                 "scenario": crash.scenario,
@@ -97,7 +100,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 "lenient": res.lenient,
                 "model_changed": res.model_changed,
                 "trace": out.trace,
-            }
+            },
         )
     else:
         sys.stdout.write(full_report(out))
@@ -111,7 +114,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(f"{label}: no finding: '{crash.title}' does not reproduce on this variant")
         if args.html:
             print(f"HTML timeline written to {args.html}")
-    return EXIT_CLEAN if res.verdict == "clean" else EXIT_FINDING
+    return code
 
 
 def cmd_minimize(args: argparse.Namespace) -> int:
