@@ -32,7 +32,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(coverage::coverage_live, m)?)?;
     // The exception a Rust panic surfaces as, so that callers can tell an internal error
     // from everything else (the CLI maps it to exit code 3).
-    m.add("PanicException", m.py().get_type::<pyo3::panic::PanicException>())?;
+    m.add(
+        "PanicException",
+        m.py().get_type::<pyo3::panic::PanicException>(),
+    )?;
     m.add_class::<program::PyProgram>()?;
     m.add_class::<types::PyOutcome>()?;
     m.add_class::<types::PyFinding>()?;

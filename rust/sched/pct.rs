@@ -7,6 +7,9 @@ use super::{ChoiceKind, Decider, Point};
 use crate::limits::MAX_THREADS;
 use crate::rng::Rng;
 
+/// The run-length guess for the first execution, before any run was observed.
+const FIRST_K: u64 = 64;
+
 /// Threads that get a priority at the start of an execution until a run shows more.
 const FIRST_SPAN: usize = 64;
 
@@ -14,8 +17,11 @@ const FIRST_SPAN: usize = 64;
 pub struct Pct {
     rng: Rng,
     depth: u32,
-    /// Estimated steps per execution (k): the longest run seen so far.
+    /// Estimated steps per execution (k): the longest run seen so far, or `FIRST_K` before
+    /// the first run ends.
     k: u64,
+    /// Whether a run has ended (then `k` is an observed length).
+    observed: bool,
     prio: [u64; MAX_THREADS],
     /// Threads that get a shuffled initial priority: 64, or all once a run used a thread id
     /// beyond that (so programs with few threads keep a cheap `begin`).
@@ -30,7 +36,8 @@ impl Pct {
         Pct {
             rng: Rng::new(seed),
             depth: depth.max(1),
-            k: 64,
+            k: FIRST_K,
+            observed: false,
             prio: [0; MAX_THREADS],
             span: FIRST_SPAN,
             change_points: Vec::new(),
@@ -72,7 +79,12 @@ impl Decider for Pct {
     }
 
     fn end(&mut self, run: &super::RunEnd) -> bool {
-        self.k = self.k.max(run.steps);
+        self.k = if self.observed {
+            self.k.max(run.steps)
+        } else {
+            run.steps
+        };
+        self.observed = true;
         true
     }
 
@@ -150,11 +162,15 @@ mod tests {
     #[test]
     fn the_run_length_estimate_follows_the_longest_run() {
         let mut d = Pct::new(1, 3);
-        assert_eq!(d.k, 64);
+        assert_eq!(d.k, FIRST_K);
+        // Short runs bring the estimate down to their length (change points inside the run).
+        crate::sched::toy::run(&mut d, &[3, 4, 5]);
+        assert_eq!(d.k, 12);
+        d.begin();
+        assert!(d.change_points.iter().all(|&c| (1..=12).contains(&c)));
         for _ in 0..3 {
             crate::sched::toy::run(&mut d, &[40, 50, 60]);
         }
         assert_eq!(d.k, 150);
-        assert!(d.change_points.iter().all(|&c| (1..=150).contains(&c)));
     }
 }
