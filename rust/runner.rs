@@ -192,6 +192,12 @@ pub struct VerifyResult {
     pub bound: u32,
     /// Whether every schedule within `bound` was explored.
     pub complete: bool,
+    /// Whether every interleaving was explored: a bound was completed without cutting any
+    /// schedule off (larger bounds would add nothing), so the search stopped there.
+    pub exhaustive: bool,
+    /// For each bound explored: the schedules with exactly that many preemptions (each
+    /// bound re-runs the smaller ones; those are not counted again here).
+    pub new_per_bound: Vec<u64>,
     pub step_limits: u64,
     /// Findings passed over because their title was not the target.
     pub other_findings: u64,
@@ -234,6 +240,7 @@ pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult
     for bound in 0..=spec.max_preemptions {
         res.bound = bound;
         res.complete = false;
+        res.new_per_bound.push(0);
         let mut d = Dfs::with_workload(bound, spec.workload.clone());
         loop {
             if res.schedules >= spec.max_schedules {
@@ -252,6 +259,9 @@ pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult
             }
             let st = ex.run(&mut d);
             res.schedules += 1;
+            if ex.preemptions == bound as u64 {
+                res.new_per_bound[bound as usize] += 1;
+            }
             match st {
                 RunStatus::Finding => {
                     let wanted = match (&spec.target, &ex.finding) {
@@ -272,6 +282,10 @@ pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult
             }
         }
         res.complete = true;
+        if d.explored_everything() {
+            res.exhaustive = true;
+            break;
+        }
     }
     res
 }

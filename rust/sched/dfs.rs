@@ -37,6 +37,9 @@ pub struct Dfs {
     pos: usize,
     preemptions: u32,
     diverged: bool,
+    /// Whether an alternative was skipped because it would exceed the bound (if not, the
+    /// exploration at this bound covered every interleaving).
+    pruned: bool,
 }
 
 impl Dfs {
@@ -55,7 +58,14 @@ impl Dfs {
             pos: 0,
             preemptions: 0,
             diverged: false,
+            pruned: false,
         }
+    }
+
+    /// After the search ended: whether the bound cut nothing off, so that every
+    /// interleaving (of this workload) was explored.
+    pub fn explored_everything(&self) -> bool {
+        !self.pruned
     }
 
     /// Prepares the next schedule; false when the bounded tree is exhausted.
@@ -72,6 +82,7 @@ impl Dfs {
                     node.chosen = t;
                     return true;
                 }
+                self.pruned = true;
             }
             self.nodes.pop();
         }
@@ -169,6 +180,13 @@ mod tests {
         }
         // The first schedule is the non-preemptive default.
         assert_eq!(explore(1, &steps)[0], vec![0, 0, 1, 1]);
+        // Bound 2 already covers all six: nothing was cut off there, but bound 1 cut some.
+        let ended = |bound| {
+            let mut d = Dfs::new(bound);
+            while toy::run(&mut d, &steps).1 {}
+            d.explored_everything()
+        };
+        assert!(!ended(0) && !ended(1) && ended(2) && ended(3));
     }
 
     #[test]

@@ -296,3 +296,24 @@ fn a_poll_callback_that_answers_false_interrupts_batches_and_searches() {
     assert!(r.interrupted && !r.complete && r.outcome.is_none());
     assert_eq!(r.schedules, 2 * runner::POLL_EVERY - 1);
 }
+
+#[test]
+fn complete_exploration_stops_at_the_first_bound_that_cuts_nothing() {
+    let prog = load(&abba(false, true));
+    let mut ex = Execution::new(&prog).unwrap();
+    let r = runner::verify(&mut ex, u32::MAX, 1_000_000);
+    assert!(r.outcome.is_none() && r.complete && r.exhaustive);
+    assert_eq!(r.new_per_bound.len() as u32, r.bound + 1);
+    // Each schedule is counted once, at its own preemption count; later bounds re-run the
+    // earlier ones, so executions exceed the distinct schedules.
+    let distinct: u64 = r.new_per_bound.iter().sum();
+    assert!(r.new_per_bound.iter().all(|&n| n > 0));
+    assert!(distinct < r.schedules);
+    // The same bound, asked for explicitly, explores the same distinct schedules.
+    let again = runner::verify(&mut ex, r.bound, 1_000_000);
+    assert_eq!(again.new_per_bound, r.new_per_bound);
+    assert!(again.exhaustive);
+    // One bound less is complete for that bound but not exhaustive.
+    let less = runner::verify(&mut ex, r.bound - 1, 1_000_000);
+    assert!(less.complete && !less.exhaustive);
+}
