@@ -20,6 +20,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         limits.set_item(name, value)?;
     }
     m.add("LIMITS", limits)?;
+    let prims = crate::prims::Prim::ALL
+        .iter()
+        .map(|p| (p.name(), p.arity(), p.reach().name(), p.family(), p.doc()));
+    m.add("PRIMITIVES", pyo3::types::PyTuple::new(m.py(), prims)?)?;
     m.add_function(wrap_pyfunction!(coverage::register_coverage, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_registered, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_seen, m)?)?;
