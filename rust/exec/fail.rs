@@ -288,7 +288,7 @@ impl Execution<'_> {
 
     pub(crate) fn fail_use_after_free(&mut self, tid: usize, r: ObjRef, write: bool, off: u32) {
         if self.feedback {
-            let key = super::mem::life_key(&self.world.objs[r.idx as usize]);
+            let key = crate::prims::alloc::life_key(&self.world.objs[r.idx as usize]);
             self.fb_life(key, crate::cov::Transition::UsedAfterFree);
         }
         let access = format!(

@@ -60,7 +60,7 @@ impl Execution<'_> {
             }
             self.world.objs[base as usize].owner = NONE;
             if self.feedback {
-                let key = super::mem::life_key(&self.world.objs[base as usize]);
+                let key = crate::prims::alloc::life_key(&self.world.objs[base as usize]);
                 self.fb_life(key, crate::cov::Transition::Published);
             }
             let mut i = base as usize;

@@ -1,6 +1,6 @@
 //! Findings: what an oracle reports, how it is titled (syzkaller style) and signed.
 //!
-//! The checks themselves run inside the primitives (`exec::*`) and at quiescence; the graph
+//! The checks themselves run inside the primitives (`prims::*`) and at quiescence; the graph
 //! oracles (lockdep, wait-for cycles, leaks) live beside this file. An oracle only reads the
 //! World; building a `Finding` stops the execution.
 
