@@ -6,8 +6,6 @@
 //! scheduling point, run it up to its next visible operation, until every thread is done, a
 //! finding fires, or nothing can run (timeouts, then hung-task and stranded-waiter checks).
 
-pub mod fail;
-pub mod fail_locks;
 pub mod feedback;
 pub mod interp;
 pub mod private;

@@ -7,6 +7,8 @@
 pub mod deadlock;
 pub mod leak;
 pub mod lockdep;
+pub mod render;
+pub mod render_locks;
 pub mod report;
 
 /// The closed set of finding kinds.
