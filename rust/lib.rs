@@ -3,7 +3,7 @@
 //!
 //! Module map: `ir` (the IR and its validating loader), `limits` (size limits), `cov` (model-state coverage counters
 //! for libFuzzer; the only module with `unsafe` code), `world` (the model heap), `exec`
-//! (threads, the step loop and the primitives), `oracle` (findings, lockdep, wait-for cycles,
+//! (threads, the step loop), `prims` (the primitive table and one module per family), `oracle` (findings, lockdep, wait-for cycles,
 //! leaks, report rendering), `sched` (deciders: bytes, random, PCT, POS, replay, DFS),
 //! `runner` (batches, verify), `outcome` (what a run returns), `py` (the pyo3 module,
 //! feature "python" only).
@@ -15,6 +15,7 @@ pub mod ir;
 pub mod limits;
 pub mod oracle;
 pub mod outcome;
+pub mod prims;
 pub mod rng;
 pub mod runner;
 pub mod sched;

@@ -14,6 +14,8 @@ pub struct Recorded {
     pub workload: Vec<WorkloadRecord>,
     /// Index in `trace` of the operation at which the finding fired (None at quiescence).
     pub fatal: Option<usize>,
+    /// The primitives that ran, in table order.
+    pub primitives: Vec<&'static str>,
 }
 
 /// The result of one execution.
@@ -48,6 +50,7 @@ impl Outcome {
                 picks: ex.rec.picks.clone(),
                 workload: ex.rec.workload.clone(),
                 fatal: ex.rec.fatal,
+                primitives: ex.rec.primitives(),
             }),
         }
     }

@@ -6,17 +6,11 @@
 //! scheduling point, run it up to its next visible operation, until every thread is done, a
 //! finding fires, or nothing can run (timeouts, then hung-task and stranded-waiter checks).
 
-pub mod fail;
-pub mod fail_locks;
 pub mod feedback;
 pub mod interp;
-pub mod mem;
-pub mod prims;
 pub mod private;
-pub mod sync;
 pub mod thread;
 pub mod trace;
-pub mod wait;
 
 use crate::error::{CoreError, CoreResult};
 use crate::ir::{Context, Instr, Program};
@@ -83,7 +77,8 @@ pub struct Execution<'p> {
     marks: Vec<bool>,
     /// Reused work list (publication walks).
     scratch: Vec<u32>,
-    booting: bool,
+    /// Whether the boot functions are running (allocations are shared, stacks are boot's).
+    pub(crate) booting: bool,
 }
 
 impl<'p> Execution<'p> {

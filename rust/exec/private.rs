@@ -2,10 +2,12 @@
 //! is private to it until a reference to it is stored into an object another thread can
 //! reach (or it is handed to a work item); operations that touch only private objects (or
 //! only the thread's own context) commute with every other thread's operations, so they run
-//! without a scheduling point. Publication is tracked transitively at store time.
+//! without a scheduling point. Which primitives have a global effect (always a scheduling
+//! point) is the table's `reach` (`crate::prims`). Publication is tracked transitively at
+//! store time.
 
 use super::Execution;
-use crate::ir::{Instr, Prim};
+use crate::ir::{Instr, Reach};
 use crate::world::{Value, NONE};
 
 impl Execution<'_> {
@@ -22,17 +24,10 @@ impl Execution<'_> {
             | Instr::ILoad { a, .. }
             | Instr::IStore { a, .. } => private(self.reg(tid, a)),
             Instr::Alloc { .. } => true,
-            Instr::Prim { p, args, .. } => match p {
-                // Global effects: grace periods, voluntary yields, spawning a worker.
-                Prim::RcuReadLock
-                | Prim::RcuReadUnlock
-                | Prim::SynchronizeRcu
-                | Prim::Msleep
-                | Prim::Schedule
-                | Prim::CondResched
-                | Prim::YieldCpu
-                | Prim::ScheduleWork => false,
-                _ => self.prog.arg_regs(args).iter().all(|&r| {
+            // The table's reach decides: a global effect is always a scheduling point.
+            Instr::Prim { p, args, .. } => match p.reach() {
+                Reach::Global => false,
+                Reach::Local | Reach::Args => self.prog.arg_regs(args).iter().all(|&r| {
                     let v = self.reg(tid, r);
                     !matches!(v, Value::Ref(_)) || private(v)
                 }),
@@ -65,7 +60,7 @@ impl Execution<'_> {
             }
             self.world.objs[base as usize].owner = NONE;
             if self.feedback {
-                let key = super::mem::life_key(&self.world.objs[base as usize]);
+                let key = crate::prims::alloc::life_key(&self.world.objs[base as usize]);
                 self.fb_life(key, crate::cov::Transition::Published);
             }
             let mut i = base as usize;

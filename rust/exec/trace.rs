@@ -1,8 +1,8 @@
 //! The recording of one execution, kept only when tracing is on (replays for people, the
 //! minimizer): one event per visible operation (who ran, where, on which object, holding which
-//! locks, reached by which scheduling decision), the scheduling decisions themselves, and the
-//! decoded workload choices. Rendered into plain records after the run; the hot loop pays one
-//! branch on `tracing` and nothing else.
+//! locks, reached by which scheduling decision), the scheduling decisions themselves, the
+//! decoded workload choices and which primitives ran. Rendered into plain records after the
+//! run; the hot loop pays one branch on `tracing` and nothing else.
 
 use super::Execution;
 use crate::ir::Instr;
@@ -65,7 +65,12 @@ pub struct Recording {
     pub(crate) mark: Option<(u32, bool)>,
     /// Index in `events` of the operation at which the finding fired, if it fired in one.
     pub fatal: Option<usize>,
+    /// Bit i: primitive `Prim::ALL[i]` ran (started) in this execution.
+    pub prims: u128,
 }
+
+// One bit per primitive in `Recording::prims`.
+const _: () = assert!(crate::prims::Prim::ALL.len() <= 128);
 
 impl Recording {
     pub(crate) fn clear(&mut self) {
@@ -75,6 +80,16 @@ impl Recording {
         self.workload.clear();
         self.mark = None;
         self.fatal = None;
+        self.prims = 0;
+    }
+
+    /// The names of the primitives that ran, in table order.
+    pub fn primitives(&self) -> Vec<&'static str> {
+        crate::prims::Prim::ALL
+            .iter()
+            .filter(|&&p| self.prims & 1 << p as u32 != 0)
+            .map(|p| p.name())
+            .collect()
     }
 }
 
@@ -122,8 +137,12 @@ impl Execution<'_> {
         });
     }
 
-    /// After a traced operation ran: note a block, and name the object an allocation made.
+    /// After a traced operation ran: note a block, name the object an allocation made, and
+    /// mark the primitive as run.
     pub(crate) fn finish_trace(&mut self, tid: usize, ins: Instr) {
+        if let Instr::Prim { p, .. } = ins {
+            self.rec.prims |= 1 << p as u32;
+        }
         let blocked = self.threads[tid].status == super::thread::Status::Blocked;
         let made = match ins {
             Instr::Alloc { d, .. } | Instr::Prim { d, .. } => match self.reg(tid, d) {

@@ -3,10 +3,10 @@
 //! instruction position.
 
 use super::load::{bad, Ctx};
-use super::prim::Prim;
 use super::program::*;
 use super::raw::*;
 use crate::error::CoreResult;
+use crate::prims::Prim;
 use serde_json::Value as Json;
 
 use crate::limits::{MAX_LOCALS, MAX_PARAMS};

@@ -4,7 +4,7 @@
 //! Every index in a `Program` has been validated by `ir::load`, so the interpreter indexes
 //! without re-checking ids (register indices are bounded by each function's `locals`).
 
-use super::prim::Prim;
+use crate::prims::Prim;
 
 /// A register index within a frame.
 pub type Reg = u8;

@@ -1,12 +1,14 @@
 //! Findings: what an oracle reports, how it is titled (syzkaller style) and signed.
 //!
-//! The checks themselves run inside the primitives (`exec::*`) and at quiescence; the graph
+//! The checks themselves run inside the primitives (`prims::*`) and at quiescence; the graph
 //! oracles (lockdep, wait-for cycles, leaks) live beside this file. An oracle only reads the
 //! World; building a `Finding` stops the execution.
 
 pub mod deadlock;
 pub mod leak;
 pub mod lockdep;
+pub mod render;
+pub mod render_locks;
 pub mod report;
 
 /// The closed set of finding kinds.

@@ -26,6 +26,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .map(|s| s.0)
         .collect();
     m.add("STRATEGIES", pyo3::types::PyTuple::new(m.py(), strategies)?)?;
+    let prims = crate::prims::Prim::ALL
+        .iter()
+        .map(|p| (p.name(), p.arity(), p.reach().name(), p.family(), p.doc()));
+    m.add("PRIMITIVES", pyo3::types::PyTuple::new(m.py(), prims)?)?;
     m.add_function(wrap_pyfunction!(coverage::register_coverage, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_registered, m)?)?;
     m.add_function(wrap_pyfunction!(coverage::coverage_seen, m)?)?;

@@ -128,6 +128,13 @@ impl PyOutcome {
         self.recorded.as_ref().and_then(|r| r.fatal).map(|i| i + 1)
     }
 
+    /// The primitives a traced run executed (started), in table order, or None when the run
+    /// was not traced.
+    #[getter]
+    fn primitives(&self) -> Option<Vec<&'static str>> {
+        self.recorded.as_ref().map(|r| r.primitives.clone())
+    }
+
     /// The scheduling decisions of a traced run: dicts with `choice` (index in `choices`),
     /// `current`, `chosen`, `runnable`, `default` (thread ids; `current` is None at the
     /// start) and `preemption`.

@@ -8,6 +8,10 @@
 pub mod value;
 
 use crate::ir::{ElemType, FieldType, ObjKind, Program};
+use crate::prims::completion::CompletionState;
+use crate::prims::kref::KrefState;
+use crate::prims::lock::LockState;
+use crate::prims::work::WorkState;
 pub use value::{ObjRef, Value};
 
 /// `u32::MAX` as "none" for object indices.
@@ -16,8 +20,33 @@ pub const NONE: u32 = u32::MAX;
 /// The task recorded for allocations made by the boot functions (before any actor runs).
 pub const BOOT_TASK: u32 = u32::MAX - 1;
 
-/// A state value meaning "completed for all waiters" (`complete_all`).
-pub const COMPLETION_ALL: i64 = i64::MAX / 2;
+/// The typed state of a primitive object; each family module under `prims/` defines its own
+/// state type and accessors. Set from the object's kind when it is allocated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjState {
+    /// Structs, arrays, MMIO mappings, list heads, wait queues: nothing beyond their values.
+    None,
+    /// Mutex, spinlock, rw_semaphore.
+    Lock(LockState),
+    Completion(CompletionState),
+    Kref(KrefState),
+    Work(WorkState),
+}
+
+impl ObjState {
+    /// The initial state of a new object of `kind`.
+    pub fn initial(kind: ObjKind) -> ObjState {
+        match kind {
+            ObjKind::Mutex | ObjKind::Spinlock | ObjKind::RwSem => {
+                ObjState::Lock(LockState::default())
+            }
+            ObjKind::Completion => ObjState::Completion(CompletionState::default()),
+            ObjKind::Kref => ObjState::Kref(KrefState { count: 1 }),
+            ObjKind::Work => ObjState::Work(WorkState::default()),
+            _ => ObjState::None,
+        }
+    }
+}
 
 /// A heap object.
 #[derive(Clone, Copy, Debug)]
@@ -42,11 +71,8 @@ pub struct Obj {
     pub vals_len: u32,
     /// Lock class of a lock object.
     pub lock_class: u32,
-    /// Primitive state word A: mutex/spinlock owner (tid+1), rwsem writer, completion done,
-    /// kref count, work state.
-    pub a: i64,
-    /// Primitive state word B: rwsem reader count, work worker thread.
-    pub b: i64,
+    /// The state of a primitive object (lock owner, completion count, kref, work item).
+    pub state: ObjState,
     /// Allocation records (allocation bases only): stack ids in `World::stacks`, or NONE.
     pub alloc_stack: u32,
     pub free_stack: u32,
@@ -128,8 +154,7 @@ impl World {
             vals_start: start,
             vals_len: n,
             lock_class: NONE,
-            a: 0,
-            b: 0,
+            state: ObjState::initial(kind),
             alloc_stack: NONE,
             free_stack: NONE,
             owner: NONE,
@@ -180,15 +205,11 @@ impl World {
         let idx = self.push_obj(kind, 0, parent, pfield, nvals);
         let o = &mut self.objs[idx as usize];
         o.lock_class = class;
-        match kind {
-            ObjKind::Kref => o.a = 1,
-            ObjKind::List => {
-                let r = Value::Ref(ObjRef { idx, gen: 1 });
-                let s = o.vals_start as usize;
-                self.vals[s] = r;
-                self.vals[s + 1] = r;
-            }
-            _ => {}
+        if kind == ObjKind::List {
+            let r = Value::Ref(ObjRef { idx, gen: 1 });
+            let s = o.vals_start as usize;
+            self.vals[s] = r;
+            self.vals[s + 1] = r;
         }
         idx
     }

@@ -1,12 +1,12 @@
 //! Reports about locks, sleeping and waiting: sleeping in atomic context, lockdep (recursive,
 //! circular, bad unlock, assert-held, lock held on return), wait-for-cycle deadlocks, hung
-//! tasks and stranded interruptible waiters. The shared report helpers live in `fail`.
+//! tasks and stranded interruptible waiters. The shared report helpers live in `render`.
 
-use super::thread::Status;
-use super::Execution;
+use super::report::{frame_line, frames_of, task, title_function, DASHES, UNAME};
+use crate::exec::thread::Status;
+use crate::exec::Execution;
 use crate::oracle::deadlock::WaitLink;
 use crate::oracle::lockdep::Edge;
-use crate::oracle::report::{frame_line, frames_of, task, title_function, DASHES, UNAME};
 use crate::oracle::Kind;
 use crate::world::ObjRef;
 

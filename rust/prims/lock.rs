@@ -1,18 +1,63 @@
-//! Locks: mutex, spinlock (plain, _irq, _irqsave, _bh), rw_semaphore, with the checks the
-//! kernel makes on them: might_sleep for sleeping locks, lockdep (recursive, circular, bad
-//! unlock, assert-held; novalidate classes skipped) and the wait-for cycle at block time.
+//! Family `lock`: mutexes, spinlocks (plain, _irq, _irqsave, _bh) and rw_semaphores, and the
+//! generic `lock`/`unlock` of `with l:`. Sleeping locks make the might-sleep check; every
+//! acquire goes through lockdep (`prims::lockdep`) first, and a contended acquire blocks the
+//! thread and looks for a wait-for cycle (a deadlock, reported the moment it forms).
 
-use super::interp::Access;
-use super::thread::{Held, Status, Wait};
-use super::Execution;
+use super::Operands;
+use crate::exec::interp::Access;
+use crate::exec::thread::{Held, Status, Wait};
+use crate::exec::Execution;
 use crate::ir::ObjKind;
 use crate::oracle::deadlock::find_cycle;
-use crate::oracle::lockdep::Edge;
-use crate::world::{ObjRef, Value};
+use crate::world::{Obj, ObjState, Value};
+
+/// The family's primitives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Lock,
+    Unlock,
+    MutexLock,
+    MutexLockInterruptible,
+    MutexTrylock,
+    MutexUnlock,
+    MutexIsLocked,
+    SpinLock,
+    SpinUnlock,
+    SpinLockIrq,
+    SpinUnlockIrq,
+    SpinLockBh,
+    SpinUnlockBh,
+    SpinLockIrqsave,
+    SpinUnlockIrqrestore,
+    DownRead,
+    UpRead,
+    DownWrite,
+    UpWrite,
+    DownReadTrylock,
+    DownWriteTrylock,
+}
+
+/// A lock's state: who holds it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LockState {
+    /// The holder's thread id + 1 (mutex, spinlock, rwsem writer), or 0.
+    pub owner: u32,
+    /// rw_semaphore readers.
+    pub readers: i32,
+}
+
+impl Obj {
+    fn lock(&mut self) -> &mut LockState {
+        match &mut self.state {
+            ObjState::Lock(l) => l,
+            _ => unreachable!("a lock object has a lock state"),
+        }
+    }
+}
 
 /// How a lock is taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LockMode {
+enum LockMode {
     Mutex {
         interruptible: bool,
     },
@@ -24,25 +69,45 @@ pub(crate) enum LockMode {
     Write,
 }
 
+pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [l, flags, _]: Operands) {
+    use LockMode::*;
+    use ObjKind as K;
+    const MUTEX: LockMode = Mutex {
+        interruptible: false,
+    };
+    match op {
+        Op::Lock => ex.prim_generic_lock(tid, d, l, true),
+        Op::Unlock => ex.prim_generic_lock(tid, d, l, false),
+        Op::MutexLock => ex.acquire(tid, d, l, K::Mutex, MUTEX, false),
+        Op::MutexLockInterruptible => {
+            let mode = Mutex {
+                interruptible: true,
+            };
+            ex.acquire(tid, d, l, K::Mutex, mode, false)
+        }
+        Op::MutexTrylock => ex.acquire(tid, d, l, K::Mutex, MUTEX, true),
+        Op::MutexUnlock => ex.release(tid, d, l, K::Mutex, MUTEX, flags),
+        Op::MutexIsLocked => ex.prim_is_locked(tid, d, l),
+        Op::SpinLock => ex.acquire(tid, d, l, K::Spinlock, Spin { irq: 0 }, false),
+        Op::SpinUnlock => ex.release(tid, d, l, K::Spinlock, Spin { irq: 0 }, flags),
+        Op::SpinLockIrq => ex.acquire(tid, d, l, K::Spinlock, Spin { irq: 1 }, false),
+        Op::SpinUnlockIrq => ex.release(tid, d, l, K::Spinlock, Spin { irq: 1 }, flags),
+        Op::SpinLockIrqsave => ex.acquire(tid, d, l, K::Spinlock, Spin { irq: 2 }, false),
+        Op::SpinUnlockIrqrestore => ex.release(tid, d, l, K::Spinlock, Spin { irq: 2 }, flags),
+        Op::SpinLockBh => ex.acquire(tid, d, l, K::Spinlock, Spin { irq: 3 }, false),
+        Op::SpinUnlockBh => ex.release(tid, d, l, K::Spinlock, Spin { irq: 3 }, flags),
+        Op::DownRead => ex.acquire(tid, d, l, K::RwSem, Read, false),
+        Op::UpRead => ex.release(tid, d, l, K::RwSem, Read, flags),
+        Op::DownWrite => ex.acquire(tid, d, l, K::RwSem, Write, false),
+        Op::UpWrite => ex.release(tid, d, l, K::RwSem, Write, flags),
+        Op::DownReadTrylock => ex.acquire(tid, d, l, K::RwSem, Read, true),
+        Op::DownWriteTrylock => ex.acquire(tid, d, l, K::RwSem, Write, true),
+    }
+}
+
 impl Execution<'_> {
-    /// The might-sleep check; returns false (after reporting) when the context is atomic.
-    pub(crate) fn might_sleep(&mut self, tid: usize) -> bool {
-        if self.threads[tid].atomic() {
-            self.fail_sleep_in_atomic(tid);
-            return false;
-        }
-        true
-    }
-
-    fn lock_kind_for(&mut self, tid: usize, v: Value, want: ObjKind) -> Option<ObjRef> {
-        match self.check_ref(tid, v, Some(want), true, 0) {
-            Access::Ok(r) => Some(r),
-            Access::Failed => None,
-        }
-    }
-
     /// `lock(l)` / `unlock(l)` from `with l:`: dispatch on the lock's kind.
-    pub(crate) fn prim_generic_lock(&mut self, tid: usize, d: u8, v: Value, acquire: bool) {
+    fn prim_generic_lock(&mut self, tid: usize, d: u8, v: Value, acquire: bool) {
         let Access::Ok(r) = self.check_ref(tid, v, None, true, 0) else {
             return;
         };
@@ -72,7 +137,7 @@ impl Execution<'_> {
     }
 
     /// Takes a lock (or tries to, for trylock); blocks the thread when it is contended.
-    pub(crate) fn acquire(
+    fn acquire(
         &mut self,
         tid: usize,
         d: u8,
@@ -81,7 +146,7 @@ impl Execution<'_> {
         mode: LockMode,
         try_only: bool,
     ) {
-        let Some(r) = self.lock_kind_for(tid, v, kind) else {
+        let Some(r) = self.prim_obj(tid, v, kind) else {
             return;
         };
         let first_attempt = !self.threads[tid].retrying;
@@ -95,17 +160,19 @@ impl Execution<'_> {
             }
         }
         let idx = r.idx as usize;
-        let me = tid as i64 + 1;
+        let me = tid as u32 + 1;
         let o = self.world.objs[idx];
+        let st = *self.world.objs[idx].lock();
         let free = match mode {
-            LockMode::Read => o.a == 0,
-            LockMode::Write => o.a == 0 && o.b == 0,
-            _ => o.a == 0,
+            LockMode::Read => st.owner == 0,
+            LockMode::Write => st.owner == 0 && st.readers == 0,
+            _ => st.owner == 0,
         };
         if free {
+            let st = self.world.objs[idx].lock();
             match mode {
-                LockMode::Read => self.world.objs[idx].b += 1,
-                _ => self.world.objs[idx].a = me,
+                LockMode::Read => st.readers += 1,
+                _ => st.owner = me,
             }
             if self.feedback {
                 self.fb_lock(tid, o.lock_class);
@@ -173,54 +240,8 @@ impl Execution<'_> {
         }
     }
 
-    /// Lockdep's checks at acquire time; returns false after reporting.
-    fn lockdep_acquire(&mut self, tid: usize, r: ObjRef) -> bool {
-        if !self.prog.config.lockdep {
-            return true;
-        }
-        let o = self.world.objs[r.idx as usize];
-        if o.novalidate {
-            return true;
-        }
-        let class = o.lock_class;
-        let nheld = self.threads[tid].held.len();
-        for i in 0..nheld {
-            let h = self.threads[tid].held[i];
-            if h.validated && h.class == class {
-                self.report_recursive_locking(tid, r, i);
-                return false;
-            }
-        }
-        for i in 0..nheld {
-            let h = self.threads[tid].held[i];
-            if !h.validated {
-                continue;
-            }
-            if self.lockgraph.has_edge(h.class, class) {
-                continue;
-            }
-            if let Some(chain) = self.lockgraph.path(class, h.class) {
-                self.report_circular(tid, r, i, &chain);
-                return false;
-            }
-            let (func, pc) = self.threads[tid]
-                .frames
-                .last()
-                .map(|f| (f.func, f.pc))
-                .unwrap_or((0, 0));
-            self.lockgraph.add(Edge {
-                from: h.class,
-                to: class,
-                tid: tid as u32,
-                func,
-                pc,
-            });
-        }
-        true
-    }
-
     /// Releases a lock and wakes its waiters.
-    pub(crate) fn release(
+    fn release(
         &mut self,
         tid: usize,
         d: u8,
@@ -229,7 +250,7 @@ impl Execution<'_> {
         mode: LockMode,
         flags: Value,
     ) {
-        let Some(r) = self.lock_kind_for(tid, v, kind) else {
+        let Some(r) = self.prim_obj(tid, v, kind) else {
             return;
         };
         let pos = self.threads[tid].held.iter().rposition(|h| h.obj == r.idx);
@@ -239,9 +260,10 @@ impl Execution<'_> {
         };
         self.threads[tid].held.remove(pos);
         let idx = r.idx as usize;
+        let st = self.world.objs[idx].lock();
         match mode {
-            LockMode::Read => self.world.objs[idx].b -= 1,
-            _ => self.world.objs[idx].a = 0,
+            LockMode::Read => st.readers -= 1,
+            _ => st.owner = 0,
         }
         if let LockMode::Spin { irq } = mode {
             let t = &mut self.threads[tid];
@@ -270,36 +292,60 @@ impl Execution<'_> {
         }
     }
 
-    pub(crate) fn prim_lock_query(&mut self, tid: usize, d: u8, v: Value, assert_held: bool) {
+    /// `mutex_is_locked` (on any lock): 1 if anyone holds it.
+    fn prim_is_locked(&mut self, tid: usize, d: u8, v: Value) {
         let Access::Ok(r) = self.check_ref(tid, v, None, false, 0) else {
             return;
         };
-        let o = self.world.objs[r.idx as usize];
+        let o = &mut self.world.objs[r.idx as usize];
         if !o.kind.is_lock() {
             self.model_error(tid, "lock query on an object that is not a lock".into());
             return;
         }
-        if assert_held {
-            let held = self.threads[tid].held.iter().any(|h| h.obj == r.idx);
-            if !held && self.prog.config.lockdep {
-                self.report_assert_held(tid, r);
-                return;
-            }
-            self.finish_op(tid, d, Value::Null);
-        } else {
-            self.finish_op(tid, d, Value::Int((o.a != 0 || o.b != 0) as i64));
-        }
+        let st = *o.lock();
+        self.finish_op(
+            tid,
+            d,
+            Value::Int((st.owner != 0 || st.readers != 0) as i64),
+        );
     }
+}
 
-    pub(crate) fn prim_novalidate(&mut self, tid: usize, d: u8, v: Value) {
-        let Access::Ok(r) = self.check_ref(tid, v, None, true, 0) else {
-            return;
-        };
-        if !self.world.objs[r.idx as usize].kind.is_lock() {
-            self.model_error(tid, "lockdep_set_novalidate_class needs a lock".into());
-            return;
-        }
-        self.world.objs[r.idx as usize].novalidate = true;
-        self.finish_op(tid, d, Value::Null);
+#[cfg(test)]
+mod tests {
+    use crate::prims::tests::{run, Expect};
+
+    #[test]
+    fn trylock_sees_the_holder_and_unlock_needs_one() {
+        let ok = [
+            r#"["load", 1, 8, 2]"#,
+            r#"["prim", 2, "mutex_lock", [1]]"#,
+            r#"["prim", 2, "mutex_trylock", [1]]"#,
+            r#"["un", "not", 2, 2]"#,
+            r#"["assert", 2]"#,
+            r#"["prim", 2, "mutex_is_locked", [1]]"#,
+            r#"["assert", 2]"#,
+            r#"["prim", 2, "mutex_unlock", [1]]"#,
+            r#"["load", 1, 8, 4]"#,
+            r#"["prim", 2, "down_read", [1]]"#,
+            r#"["prim", 2, "down_write_trylock", [1]]"#,
+            r#"["un", "not", 2, 2]"#,
+            r#"["assert", 2]"#,
+            r#"["prim", 2, "up_read", [1]]"#,
+        ];
+        run("mutex and rwsem", &ok, Expect::Clean);
+        let mut again = ok.to_vec();
+        again.push(r#"["prim", 2, "up_read", [1]]"#);
+        run("one up_read too many", &again, Expect::Kind("bad-unlock"));
+        run(
+            "mutex_lock under a spinlock",
+            &[
+                r#"["load", 1, 8, 3]"#,
+                r#"["prim", 2, "spin_lock", [1]]"#,
+                r#"["load", 3, 8, 2]"#,
+                r#"["prim", 2, "mutex_lock", [3]]"#,
+            ],
+            Expect::Kind("sleep-in-atomic"),
+        );
     }
 }

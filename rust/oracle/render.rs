@@ -1,12 +1,12 @@
-//! Turns an oracle verdict into a `Finding`: the kernel's first line, the body a kernel
-//! developer expects (access details, allocation and free stacks), the call trace through
-//! model functions, and the deduplicated title. Lock and wait reports are in `fail_locks`.
+//! Report rendering: turns an oracle verdict into a `Finding`, reading the execution's data
+//! (threads, World, program): the kernel's first line, the body a kernel developer expects
+//! (access details, allocation and free stacks), the call trace through model functions, and
+//! the deduplicated title. Primitives call the `fail_*` functions; lock and wait reports are
+//! in `render_locks`. Nothing here changes the execution's state except `finding`.
 
-use super::Execution;
+use super::report::{call_trace, frame_line, frames_of, symbol, task, title_function, RULE, UNAME};
+use crate::exec::Execution;
 use crate::ir::{BinOp, Instr};
-use crate::oracle::report::{
-    call_trace, frame_line, frames_of, symbol, task, title_function, RULE, UNAME,
-};
 use crate::oracle::{signature, strip_numbers, Finding, Kind};
 use crate::world::{ObjRef, Value, BOOT_TASK, NONE};
 
@@ -25,17 +25,17 @@ impl Execution<'_> {
         }
     }
 
-    pub(super) fn header(&self, tid: usize) -> String {
+    pub(crate) fn header(&self, tid: usize) -> String {
         let (comm, pid) = task(self.prog, &self.threads[tid], tid);
         format!("CPU: {tid} PID: {pid} Comm: {comm} {UNAME}\n")
     }
 
-    pub(super) fn trace_of(&self, tid: usize) -> String {
+    pub(crate) fn trace_of(&self, tid: usize) -> String {
         let frames = frames_of(&self.threads[tid]);
         call_trace(self.prog, &frames, self.current_prim(tid))
     }
 
-    pub(super) fn location_of(&self, tid: usize) -> String {
+    pub(crate) fn location_of(&self, tid: usize) -> String {
         let t = &self.threads[tid];
         match t.frames.last() {
             Some(fr) => {
@@ -46,7 +46,7 @@ impl Execution<'_> {
         }
     }
 
-    pub(super) fn first_symbol(&self, tid: usize) -> String {
+    pub(crate) fn first_symbol(&self, tid: usize) -> String {
         if let Some(p) = self.current_prim(tid) {
             return format!("{p}+0x0/0x0");
         }
@@ -54,7 +54,7 @@ impl Execution<'_> {
     }
 
     /// The model function the thread is in (where a WARN_ON or BUG_ON sits).
-    pub(super) fn model_symbol(&self, tid: usize) -> String {
+    pub(crate) fn model_symbol(&self, tid: usize) -> String {
         match self.threads[tid].frames.last() {
             Some(fr) => symbol(self.prog, fr.func, fr.pc),
             None => "<unknown>".into(),
@@ -62,7 +62,7 @@ impl Execution<'_> {
     }
 
     /// Records the finding (the first one wins) with a title `<what> in <function>`.
-    pub(super) fn raise(
+    pub(crate) fn raise(
         &mut self,
         tid: usize,
         kind: Kind,
@@ -88,7 +88,7 @@ impl Execution<'_> {
         });
     }
 
-    pub(super) fn held_locks_text(&self, tid: usize) -> String {
+    pub(crate) fn held_locks_text(&self, tid: usize) -> String {
         let t = &self.threads[tid];
         let (comm, pid) = task(self.prog, t, tid);
         if t.held.is_empty() {
@@ -110,7 +110,7 @@ impl Execution<'_> {
         s
     }
 
-    pub(super) fn class_name(&self, obj: u32) -> String {
+    pub(crate) fn class_name(&self, obj: u32) -> String {
         let o = &self.world.objs[obj as usize];
         if o.lock_class != NONE {
             self.prog.lock_classes[o.lock_class as usize].name.clone()
@@ -288,7 +288,7 @@ impl Execution<'_> {
 
     pub(crate) fn fail_use_after_free(&mut self, tid: usize, r: ObjRef, write: bool, off: u32) {
         if self.feedback {
-            let key = super::mem::life_key(&self.world.objs[r.idx as usize]);
+            let key = crate::prims::alloc::life_key(&self.world.objs[r.idx as usize]);
             self.fb_life(key, crate::cov::Transition::UsedAfterFree);
         }
         let access = format!(

@@ -1,0 +1,156 @@
+//! Family `alloc`: kzalloc (the `alloc` instruction), kfree with KASAN's double-free and
+//! invalid-free checks, and container_of. Allocation and free stacks are recorded here for
+//! the KASAN reports; an allocation made by an actor stays private to it (no scheduling
+//! point for its accesses) until it is published (`exec::private`).
+
+use super::Operands;
+use crate::cov::Transition;
+use crate::exec::interp::Access;
+use crate::exec::Execution;
+use crate::ir::ObjKind;
+use crate::world::{Obj, Value, BOOT_TASK, NONE};
+
+/// The family's primitives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Kfree,
+    ContainerOf,
+}
+
+pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [a, ..]: Operands) {
+    match op {
+        Op::Kfree => {
+            if ex.prim_kfree(tid, a) {
+                ex.finish_op(tid, d, Value::Null);
+            }
+        }
+        Op::ContainerOf => {
+            let Access::Ok(r) = ex.check_ref(tid, a, None, false, 0) else {
+                return;
+            };
+            let parent = ex.world.objs[r.idx as usize].parent;
+            let v = if parent == NONE {
+                Value::Null
+            } else {
+                Value::Ref(ex.world.ref_of(parent))
+            };
+            ex.finish_op(tid, d, v);
+        }
+    }
+}
+
+impl Execution<'_> {
+    /// Records the thread's call stack (for KASAN's "Allocated by"/"Freed by" sections)
+    /// straight into the World's stack buffer: no allocation once the buffer is warm.
+    fn current_stack(&mut self, tid: usize) -> u32 {
+        let owner = if self.booting { BOOT_TASK } else { tid as u32 };
+        let frames = self.threads[tid]
+            .frames
+            .iter()
+            .rev()
+            .map(|f| (f.func, f.pc));
+        self.world.record_stack(owner, frames)
+    }
+
+    /// `alloc d, s, g`: kzalloc of struct `s` with the gfp flags in register `g`.
+    pub(crate) fn exec_alloc(&mut self, tid: usize, d: u8, s: u32, g: u8) {
+        let gfp = match self.reg(tid, g) {
+            Value::Int(v) => v,
+            other => {
+                self.model_error(tid, format!("gfp flags are a {} value", other.type_name()));
+                return;
+            }
+        };
+        if gfp & 0x400 != 0 && !self.might_sleep(tid) {
+            return;
+        }
+        let idx = self.world.alloc_struct(self.prog, s);
+        if !self.booting {
+            self.world.objs[idx as usize].owner = tid as u32;
+        }
+        let st = self.current_stack(tid);
+        self.world.objs[idx as usize].alloc_stack = st;
+        if self.feedback {
+            self.fb_life(s, Transition::Allocated);
+        }
+        let r = self.world.ref_of(idx);
+        self.finish_op(tid, d, Value::Ref(r));
+    }
+
+    /// kfree; returns false after reporting (double free, invalid free, not a reference).
+    fn prim_kfree(&mut self, tid: usize, v: Value) -> bool {
+        let r = match v {
+            Value::Null => return true,
+            Value::Ref(r) => r,
+            other => {
+                self.model_error(tid, format!("kfree of a {} value", other.type_name()));
+                return false;
+            }
+        };
+        let o = self.world.objs[r.idx as usize];
+        if o.gen != r.gen || o.freed {
+            self.fail_double_free(tid, r);
+            return false;
+        }
+        if o.base != r.idx || o.kind == ObjKind::Iomem {
+            self.fail_invalid_free(tid, r);
+            return false;
+        }
+        let st = self.current_stack(tid);
+        self.world.objs[r.idx as usize].free_stack = st;
+        if self.feedback {
+            self.fb_life(life_key(&o), Transition::Freed);
+        }
+        self.world.free_allocation(r.idx);
+        true
+    }
+}
+
+/// The lifecycle feature key of an object: its struct id, or its kind for primitives.
+pub(crate) fn life_key(o: &Obj) -> u32 {
+    if o.kind == ObjKind::Struct {
+        o.sid
+    } else {
+        0x8000_0000 | o.kind as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prims::tests::{run, Expect};
+
+    #[test]
+    fn kfree_frees_once_and_container_of_finds_the_parent() {
+        let ok = "p = kzalloc(Node); inner = &p->inner; assert container_of(inner) == p; kfree(p)";
+        run(
+            ok,
+            &[
+                r#"["alloc", 0, 0, 9]"#,
+                r#"["load", 1, 0, 0]"#,
+                r#"["prim", 2, "container_of", [1]]"#,
+                r#"["bin", "eq", 3, 2, 0]"#,
+                r#"["assert", 3]"#,
+                r#"["prim", 2, "kfree", [0]]"#,
+            ],
+            Expect::Clean,
+        );
+        run(
+            "kfree(p) twice",
+            &[
+                r#"["alloc", 0, 0, 9]"#,
+                r#"["prim", 2, "kfree", [0]]"#,
+                r#"["prim", 2, "kfree", [0]]"#,
+            ],
+            Expect::Kind("double-free"),
+        );
+        run(
+            "kfree(&p->inner)",
+            &[
+                r#"["alloc", 0, 0, 9]"#,
+                r#"["load", 1, 0, 0]"#,
+                r#"["prim", 2, "kfree", [1]]"#,
+            ],
+            Expect::Kind("invalid-free"),
+        );
+    }
+}
