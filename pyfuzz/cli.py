@@ -102,6 +102,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "schedules": res.schedules,
         "bound": res.bound,
         "complete": res.complete,
+        "exhaustive": res.exhaustive,
+        "new_per_bound": list(res.new_per_bound),
+        "distinct_schedules": sum(res.new_per_bound),
         "step_limits": res.step_limits,
         "seconds": round(seconds, 3),
     }
@@ -113,10 +116,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
         code = EXIT_CLEAN if res.complete else EXIT_INCOMPLETE
         if args.json:
             return emit("verify", "ok" if res.complete else "incomplete", code, base)
-        if res.complete:
+        distinct = sum(res.new_per_bound)
+        per_bound = ", ".join(f"{n} at {b}" for b, n in enumerate(res.new_per_bound))
+        if res.exhaustive:
             print(
-                f"{loaded.label}: no finding in {res.schedules} schedules "
-                f"(exhaustive up to {args.preemptions} preemptions, {seconds:.2f}s)"
+                f"{loaded.label}: no finding; complete: every interleaving explored, "
+                f"{distinct} schedules ({per_bound} preemptions; {res.schedules} executions, "
+                f"{seconds:.2f}s)"
+            )
+        elif res.complete:
+            print(
+                f"{loaded.label}: no finding in {distinct} schedules, exhaustive up to "
+                f"{args.preemptions} preemptions ({per_bound}; {res.schedules} executions, "
+                f"{seconds:.2f}s)"
             )
         else:
             print(
@@ -298,7 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="exhaustive search within a preemption bound")
     p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
-    p.add_argument("--preemptions", type=cli_args.preemptions, default=2, help="preemption bound")
+    p.add_argument(
+        "--preemptions",
+        type=cli_args.preemptions,
+        default=2,
+        help="preemption bound, or 'all' to explore every interleaving",
+    )
     p.add_argument(
         "--max-schedules",
         type=cli_args.count,

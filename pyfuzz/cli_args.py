@@ -41,7 +41,13 @@ def int_in(low: int, high: int, meaning: str) -> Callable[[str], int]:
 count = int_in(1, U64_MAX, "1 to 2^64-1")
 seed = int_in(0, U64_MAX, "0 to 2^64-1")
 depth = int_in(1, 64, "1 to 64")
-preemptions = int_in(0, 64, "0 to 64")
+ALL_PREEMPTIONS = 2**32 - 1  # `--preemptions all`: bound by nothing but completeness
+_bounded_preemptions = int_in(0, 64, "0 to 64, or all")
+
+
+def preemptions(text: str) -> int:
+    """A preemption bound from 0 to 64, or `all` (explore until nothing is cut off)."""
+    return ALL_PREEMPTIONS if text.strip().lower() == "all" else _bounded_preemptions(text)
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

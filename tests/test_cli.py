@@ -256,3 +256,27 @@ def test_a_core_panic_is_an_internal_error_with_exit_code_3(capsys, monkeypatch)
     assert code == 3 and out == ""
     assert err.startswith("pyfuzz: internal error: the core panicked: index out of bounds")
     assert "please report it" in err and "Traceback" not in err
+
+
+def test_verify_all_explores_every_interleaving_once(capsys):
+    code, out, _ = run_cli(capsys, "verify", "demo-alive-flag:locked-check", "--preemptions", "all")
+    assert code == 0 and "complete: every interleaving explored" in out
+    code, out, _ = run_cli(
+        capsys, "verify", "demo-alive-flag:locked-check", "--preemptions", "all", "--json"
+    )
+    result = json.loads(out)
+    assert result["exhaustive"] is True and result["complete"] is True
+    assert result["distinct_schedules"] == sum(result["new_per_bound"]) <= result["schedules"]
+    # Asking for the bound where it ended explores the same schedules, and says it is all.
+    code, out, _ = run_cli(
+        capsys,
+        "verify",
+        "demo-alive-flag:locked-check",
+        "--preemptions",
+        str(result["bound"]),
+        "--json",
+    )
+    assert json.loads(out)["new_per_bound"] == result["new_per_bound"]
+    # The buggy variant still reports the minimal preemptions its finding needs.
+    code, out, _ = run_cli(capsys, "verify", "demo-alive-flag", "--preemptions", "all", "--json")
+    assert code == 1 and json.loads(out)["preemptions"] == 1

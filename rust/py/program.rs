@@ -237,6 +237,8 @@ impl PyProgram {
             schedules: r.schedules,
             bound: r.bound,
             complete: r.complete,
+            exhaustive: r.exhaustive,
+            new_per_bound: r.new_per_bound,
             step_limits: r.step_limits,
             other_findings: r.other_findings,
             outcome,

@@ -234,6 +234,12 @@ pub struct PyVerify {
     pub bound: u32,
     #[pyo3(get)]
     pub complete: bool,
+    /// Every interleaving was explored: a bound cut nothing off, so larger ones add nothing.
+    #[pyo3(get)]
+    pub exhaustive: bool,
+    /// Per bound explored: the schedules with exactly that many preemptions.
+    #[pyo3(get)]
+    pub new_per_bound: Vec<u64>,
     #[pyo3(get)]
     pub step_limits: u64,
     /// Findings passed over because their title was not the one searched for.
