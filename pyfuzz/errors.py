@@ -28,12 +28,17 @@ class ModelError(UsageError, ValueError):
         super().__init__(f"{where}{message}")
 
 
-class IrError(UsageError, ValueError):
-    """The Rust core rejected an IR program while validating it."""
-
-
 class ScenarioError(UsageError, ValueError):
     """An unknown scenario or variant, or a scenario declaration that makes no sense."""
+
+
+class DeclarationError(ModelError, ScenarioError):
+    """A Scenario, Actor, Thread, Action, Global or variant declaration that makes no sense; the
+    message names the file:line of the declaration (a `ScenarioError` too, as it always was)."""
+
+
+class IrError(UsageError, ValueError):
+    """The Rust core rejected an IR program while validating it."""
 
 
 class TraceFormatError(UsageError, ValueError):

@@ -4,8 +4,9 @@ A call `f(...)` becomes `call` when `f` names a model function (after the varian
 substitution), `prim` when it names a kernel primitive, an expansion when it names compiler
 sugar (`kzalloc`, `wait_event`, ...) and `icall` when the callee is any other expression (a
 local holding a function value, `dr.release`, ...). String constants are accepted as call
-arguments (`WARN(c, "message")`). Statement translation (`_funcs.FunctionCompiler`) builds on
-this class.
+arguments, and the message of `report` and `WARN` must be one (`WARN(c, "message")`); the field
+named in `container_of(p, T, "field")` must be a field of `T`. Statement translation
+(`_funcs.FunctionCompiler`) builds on this class.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ import ast
 from types import FunctionType
 
 from pyfuzz.model._emit import Label
+from pyfuzz.model._fields import missing_field
 from pyfuzz.model._types import is_struct_class
 from pyfuzz.model._unsupported import MAX_ARGS, unsupported
 from pyfuzz.model._values import ValueCompiler
 from pyfuzz.model.prims import Primitive, Sugar
 
 WAIT_MODES = {"wait_event": 0, "wait_event_interruptible": 1, "wait_event_timeout": 2}
+
+# Primitives with a report message: the position of the message argument, and their usage.
+MESSAGE_ARGUMENT = {"report": 0, "WARN": 1}
+MESSAGE_USAGE = {"report": 'report("message")', "WARN": 'WARN(condition, "message")'}
 
 
 class ExprCompiler(ValueCompiler):
@@ -94,16 +100,26 @@ class ExprCompiler(ValueCompiler):
     def _primitive_call(self, prim: Primitive, node: ast.Call, dst: int) -> None:
         args = node.args
         if prim.name == "container_of" and len(args) == 3:
-            self.static_struct(args[1], "container_of(p, T, field)")
+            struct = self.static_struct(args[1], "container_of(p, T, field)")
             if not (isinstance(args[2], ast.Constant) and isinstance(args[2].value, str)):
                 raise self.error(
                     'container_of(p, T, "field") needs the field name as a string', node
                 )
+            problem = missing_field(struct, args[2].value, " named in container_of()")
+            if problem:
+                raise self.error(problem, args[2])
             args = args[:1]
         elif len(args) != prim.arity:
             usage = ' or 3 (p, T, "field")' if prim.name == "container_of" else ""
             takes = _count(prim.arity, "argument")
             raise self.error(f"{prim.name}() takes {takes}{usage} but {_given(len(args))}", node)
+        message = MESSAGE_ARGUMENT.get(prim.name)
+        if message is not None and not _is_string(args[message]):
+            raise self.error(
+                f"the message of {prim.name}() must be a string constant, as in "
+                f"{MESSAGE_USAGE[prim.name]}; it is the first line of the report",
+                args[message],
+            )
         self.code.emit("prim", dst, prim.name, self.arguments(args))
 
     def _sugar_call(self, name: str, node: ast.Call, dst: int) -> None:
@@ -151,6 +167,10 @@ class ExprCompiler(ValueCompiler):
         self.code.emit("prim", scratch, "wq_finish", [queue])
         self.code.emit("int", dst, 0)
         self.code.place(end)
+
+
+def _is_string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def _count(n: int, noun: str) -> str:

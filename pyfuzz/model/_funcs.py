@@ -1,12 +1,14 @@
 """Function translation: a model function's `def` to an IR function entry.
 
 `compile_function` checks the signature and decorators, numbers the registers (parameters, then
-every assigned name, then temporaries) and translates the body statement by statement with
+every assigned name, then temporaries), infers the struct types of the locals for the field
+checks (`_fields.StaticTypes`) and translates the body statement by statement with
 `FunctionCompiler`. Structured control flow (`if`, `while`, `for i in range(...)`, `with LOCK:`)
 becomes jumps; leaving a `with` block by `return`, `break` or `continue` first releases the locks
 it holds, innermost first. Expressions are translated by the `ExprCompiler` base class; the
 ids of the functions, structs, globals and strings the body names come from the compilation's
-`IdTables`.
+`IdTables`. An expression nested too deeply for Python's recursion limit is a `ModelError` at
+its line, as every other problem is.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pyfuzz._core import LIMITS
 from pyfuzz.errors import ModelError
 from pyfuzz.model._emit import Label, Registers
 from pyfuzz.model._exprs import ExprCompiler
+from pyfuzz.model._fields import StaticTypes
 from pyfuzz.model._source import SourceFile
 from pyfuzz.model._tables import IdTables
 from pyfuzz.model._unsupported import MESSAGES, check_signature, unsupported
@@ -46,11 +49,21 @@ def compile_function(tables: IdTables, func: FunctionType) -> dict[str, Any]:
     regs = Registers(names)
     compiler = FunctionCompiler(tables, func, source.display, regs, node.lineno, assigned)
     try:
+        compiler.types = StaticTypes(func, node, source.display, names, body)
         compiler.block(body)
     except ModelError as exc:
-        if exc.file is None:
-            raise ModelError(exc.bare_message, source.display, compiler.code.line) from None
+        if exc.file is None or exc.line is None:  # a problem found through this line
+            found_in = f" ({exc.file})" if exc.file and exc.file != source.display else ""
+            message = exc.bare_message + found_in
+            raise ModelError(message, source.display, compiler.code.line) from None
         raise
+    except RecursionError:
+        raise ModelError(
+            f"{func.__name__}() nests expressions or statements too deeply for the compiler "
+            "(Python's recursion limit); split them with local variables",
+            source.display,
+            compiler.code.line,
+        ) from None
     if regs.size > MAX_REGISTERS:
         raise ModelError(
             f"function too large: {func.__name__}() needs {regs.size} registers, at most "
@@ -211,6 +224,8 @@ class FunctionCompiler(ExprCompiler):
             return
         if not isinstance(target, ast.Attribute | ast.Subscript):
             raise self.error(unsupported(target), target)
+        if isinstance(target, ast.Attribute):
+            self.check_field(target)
         source = reg if reg is not None else self.operand(value)  # type: ignore[arg-type]
         obj = self.operand(target.value)
         if isinstance(target, ast.Attribute):
@@ -233,6 +248,7 @@ class FunctionCompiler(ExprCompiler):
         obj = self.operand(target.value)
         current = self.regs.temp()
         if isinstance(target, ast.Attribute):
+            self.check_field(target)
             name = self.tables.string_id(target.attr)
             self.code.emit("load", current, obj, name)
             self.code.emit("bin", op, current, current, self.operand(node.value))

@@ -3,7 +3,8 @@
 The compiler never executes model functions; it translates their syntax trees. This module
 owns the per-compilation cache of parsed files (`SourceCache`), the deterministic display path
 of a file as recorded in the IR `files` array, and the lookup of a function's `def` or a
-struct's `class` node from the live Python object.
+struct's `class` node from the live Python object. Python's warnings while parsing are not shown
+(as while importing: see the loader).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import inspect
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FunctionType
@@ -66,7 +68,9 @@ class SourceCache:
         except OSError as exc:
             raise ModelError(f"cannot read model source: {exc.strerror}", shown) from None
         try:
-            tree = ast.parse(data, filename=str(resolved))
+            with warnings.catch_warnings():  # not shown for model files (see the loader)
+                warnings.simplefilter("ignore")
+                tree = ast.parse(data, filename=str(resolved))
         except SyntaxError as exc:
             raise ModelError(f"syntax error: {exc.msg}", shown, exc.lineno) from None
         source = SourceFile(resolved, shown, data, tree)

@@ -3,9 +3,10 @@
 Fields are the class annotations in declaration order, base-class Struct fields first. String
 annotations (from `from __future__ import annotations` in the model file) are evaluated in the
 declaring module with the model-language names available. Each annotation maps to one IR field
-TYPE of docs/ir.md; anything else is a `ModelError` at the struct's line. The ids of the
-structs a field names come from the `IdTables` of the compilation; embedding cycles are
-rejected later, once every struct is known (`_checks`).
+TYPE of docs/ir.md; anything else, or more fields than the core's limit, is a `ModelError` at
+the struct's line. The ids of the structs a field names come from the `IdTables` of the
+compilation; embedding cycles are rejected later, once every struct is known (`_checks`).
+`field_annotations` gives the evaluated annotations alone, for the static field checks.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import pyfuzz.model as model_language
 from pyfuzz._core import LIMITS
 from pyfuzz.errors import ModelError
 from pyfuzz.model._tables import IdTables
+from pyfuzz.model._where import describe, scrub_addresses
 from pyfuzz.model.dsl import Func, Ref, Struct, _ArrayType, _Marker
 
 MAX_ARRAY_LEN: int = LIMITS["max_array_len"]  # the core's limit (rust/limits.rs)
+# Fields per struct: the IR loader's limit (rust/ir/load.rs), not yet in `_core.LIMITS`.
+MAX_FIELDS: int = LIMITS.get("max_fields", 4096)
 
 SUPPORTED_TYPES = (
     "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "
@@ -66,7 +70,31 @@ def translate_struct(tables: IdTables, cls: type) -> dict[str, Any]:
                 ) from None
             seen.add(name)
             fields.append({"name": name, "type": ir_type})
+    if len(fields) > MAX_FIELDS:
+        raise ModelError(
+            f"struct {cls.__name__} has {len(fields)} fields; at most {MAX_FIELDS} are supported "
+            "(use an Array field for many values of one type)",
+            source.display,
+            node.lineno,
+        )
     return {"name": cls.__name__, "file": file_id, "line": node.lineno, "fields": fields}
+
+
+def field_annotations(cls: type) -> dict[str, Any] | None:
+    """The evaluated annotation of each field of struct `cls` (base structs first), or None
+    when one cannot be evaluated (`translate_struct` reports that when the struct is used)."""
+    fields: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if not (issubclass(klass, Struct) and klass is not Struct):
+            continue
+        for name, annotation in inspect.get_annotations(klass).items():
+            try:
+                resolved = _evaluate(annotation, klass)
+            except _FieldError:
+                return None
+            if typing.get_origin(resolved) is not typing.ClassVar:
+                fields.setdefault(name, resolved)
+    return fields
 
 
 def field_type(tables: IdTables, annotation: Any) -> Any:
@@ -120,7 +148,9 @@ def _array_type(tables: IdTables, annotation: _ArrayType) -> dict[str, Any]:
             f"has Array elements of type {_describe(element)}; arrays hold int, Ref[T] or Func"
         )
     if isinstance(length, bool) or not isinstance(length, int):
-        raise _FieldError(f"has Array length {length!r}; the length must be an int constant")
+        raise _FieldError(
+            f"has Array length {describe(length)}; the length must be an int constant"
+        )
     if not 1 <= length <= MAX_ARRAY_LEN:
         raise _FieldError(f"has Array length {length}; it must be in 1..{MAX_ARRAY_LEN}")
     return {"array": kind, "len": length}
@@ -143,7 +173,8 @@ def _evaluate(annotation: Any, klass: type) -> Any:
         value = eval(annotation, namespace)  # the model's own annotation text
     except Exception as exc:  # any failure: unusable annotation
         raise _FieldError(
-            f"has an annotation {annotation!r} that cannot be resolved: {exc}"
+            f"has an annotation {describe(annotation)} that cannot be resolved: "
+            f"{scrub_addresses(str(exc))}"
         ) from None
     return _evaluate(value, klass)
 
@@ -151,4 +182,4 @@ def _evaluate(annotation: Any, klass: type) -> Any:
 def _describe(annotation: Any) -> str:
     if isinstance(annotation, type):
         return annotation.__name__
-    return repr(annotation)
+    return describe(annotation)

@@ -23,6 +23,7 @@ from pyfuzz.model._funcs import compile_function
 from pyfuzz.model._source import SourceCache, SourceFile
 from pyfuzz.model._types import is_struct_class, translate_struct
 from pyfuzz.model._unsupported import check_signature
+from pyfuzz.model._where import declaration_error, describe
 from pyfuzz.model.dsl import Global
 
 
@@ -47,6 +48,7 @@ class CompileUnit:
         self._global_objects: list[Global] = []
         self._function_ids: dict[FunctionType, int] = {}
         self._function_queue: list[FunctionType] = []
+        self._translating = 0  # struct translations in progress (they nest)
 
     def file_id(self, source: SourceFile) -> int:
         """The id of a model file in the IR `files` array."""
@@ -71,10 +73,25 @@ class CompileUnit:
         if sid is not None:
             return sid
         if not is_struct_class(cls):
-            raise ModelError(f"{cls!r} is not a Struct subclass")
+            raise ModelError(f"{describe(cls)} is not a Struct subclass")
         sid = self._struct_ids[cls] = len(self.structs)
         self.structs.append({})
-        self.structs[sid] = translate_struct(self, cls)
+        outermost = not self._translating
+        self._translating += 1
+        try:
+            self.structs[sid] = translate_struct(self, cls)
+        except RecursionError:
+            if not outermost:
+                raise
+            source, node = self.sources.class_def(cls)
+            raise ModelError(
+                f"struct {cls.__name__} starts a chain of structs (Ref[...] or embedded) too "
+                "long for the compiler (Python's recursion limit); shorten it or use plain Ref",
+                source.display,
+                node.lineno,
+            ) from None
+        finally:
+            self._translating -= 1
         return sid
 
     def global_id(self, glob: Global) -> int:
@@ -83,7 +100,9 @@ class CompileUnit:
         if gid is not None:
             return gid
         if not is_struct_class(glob.struct):
-            raise ModelError(f"Global({glob.struct!r}) needs a Struct subclass")
+            raise declaration_error(
+                f"Global({describe(glob.struct)}) needs a Struct subclass: Global(MyStruct)", glob
+            )
         entry = {"name": _global_name(glob, len(self.globals)), "struct": 0}
         gid = self._global_ids[id(glob)] = len(self.globals)
         self.globals.append(entry)
@@ -96,7 +115,7 @@ class CompileUnit:
         if isinstance(func, FunctionType):
             func = inspect.unwrap(self.substitution.get(func, func))
         if not isinstance(func, FunctionType):
-            raise ModelError(f"{func!r} is not a model function (a plain def)")
+            raise ModelError(f"{describe(func)} is not a model function (a plain def)")
         return func
 
     def function_id(self, func: object) -> int:

@@ -5,7 +5,9 @@ the code buffer, the registers, the function's module globals) and turns one exp
 code that leaves its value in a register (`into`, `operand`) or jumps on its truthiness
 (`branch`). It resolves non-local names through the function's module globals (model
 functions, structs, globals, constants, primitives and sugar) and translates constants, names,
-attributes, `a.arr[i]`, arithmetic, comparisons, `and`/`or`/`not` and `x if c else y`.
+attributes, `a.arr[i]`, arithmetic, comparisons, `and`/`or`/`not` and `x if c else y`. A field
+access on an expression whose struct type `_fields.StaticTypes` knows is checked against that
+struct's fields (`check_field`).
 `into` dispatches on the node type to an `_x_<Node>` method, so a subclass adds expression
 kinds by defining more of them: `_exprs.ExprCompiler` adds calls.
 """
@@ -19,6 +21,7 @@ from typing import Any
 
 from pyfuzz.errors import ModelError
 from pyfuzz.model._emit import CodeBuffer, Label, Registers
+from pyfuzz.model._fields import StaticTypes
 from pyfuzz.model._tables import IdTables
 from pyfuzz.model._types import is_struct_class
 from pyfuzz.model._unsupported import unsupported
@@ -66,13 +69,20 @@ class ValueCompiler:
     """Translates the call-free expressions and the conditions of one model function."""
 
     def __init__(
-        self, tables: IdTables, func: FunctionType, file: str, regs: Registers, line: int
+        self,
+        tables: IdTables,
+        func: FunctionType,
+        file: str,
+        regs: Registers,
+        line: int,
+        types: StaticTypes | None = None,
     ) -> None:
         self.tables = tables
         self.file = file
         self.regs = regs
         self.code = CodeBuffer(line=line)
         self.namespace: dict[str, Any] = func.__globals__
+        self.types = types
 
     # -- errors and names -------------------------------------------------------------------
 
@@ -182,7 +192,14 @@ class ValueCompiler:
             return f"{name} is model syntax and can only be called, as {name}(...)"
         return f"name '{name}' {NOT_A_MODEL_NAME} (it is a {type(value).__name__})"
 
+    def check_field(self, node: ast.Attribute) -> None:
+        """Reject `x.name` when the struct type of `x` is known and has no field `name`."""
+        problem = self.types.field_error(node) if self.types else None
+        if problem:
+            raise self.error(problem, node)
+
     def _x_Attribute(self, node: ast.Attribute, dst: int) -> None:  # noqa: N802
+        self.check_field(node)
         base = self.operand(node.value)
         self.code.emit("load", dst, base, self.tables.string_id(node.attr))
 

@@ -1,39 +1,49 @@
 """The model compiler: a `Scenario` (and one of its variants) to the IR of docs/ir.md.
 
-`compile_scenario` is the single entry point. It resolves the variant, numbers the entry points
-(action functions in actor order, then boot functions), translates the actors and config,
-compiles every reachable function (`_funcs`) and struct (`_types`) into the id tables of a
-`_unit.CompileUnit`, runs the whole-model checks (`_checks`), and serialises the result with
-sorted keys so the same model always gives the same bytes. `source_hash` fingerprints the
-model files the IR was built from, for replay.
+`compile_scenario` is the single entry point. It checks the scenario declaration and every
+variant (`_declarations`), resolves the variant, numbers the entry points (action functions in
+actor order, then boot functions), translates the actors and config, compiles every reachable
+function (`_funcs`) and struct (`_types`) into the id tables of a `_unit.CompileUnit`, runs the
+whole-model checks (`_checks`), and serialises the result with sorted keys so the same model
+always gives the same bytes. `source_hash` fingerprints the model files the IR was built from,
+for replay.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from types import FunctionType
 from typing import Any
 
 import orjson
 
-from pyfuzz._core import LIMITS
 from pyfuzz.errors import ModelError, ScenarioError
 from pyfuzz.model._checks import check_embedded_stores, check_embedding
+from pyfuzz.model._declarations import (
+    CONFIG_KEYS,
+    MAX_ACTIONS,
+    MAX_ACTORS,
+    check_actor,
+    check_scenario,
+    scenario_config,
+    substitution,
+)
 from pyfuzz.model._source import SourceCache
 from pyfuzz.model._unit import CompileUnit
-from pyfuzz.model.dsl import CONTEXTS, Action, Actor, Global, Scenario
+from pyfuzz.model._where import declaration_error, describe
+from pyfuzz.model.dsl import Action, Actor, Global, Scenario
 
 IR_VERSION = 1
 
-# The core's limits (rust/limits.rs), checked here so that a model fails with its file.
-MAX_ACTORS: int = LIMITS["max_actors"]
-MAX_ACTIONS: int = LIMITS["max_actions"]  # an actor's `max`
-
-CONFIG_KEYS: dict[str, type] = {"lockdep": bool, "max_steps": int, "kasan_old_names": bool}
-
-__all__ = ["CompiledModel", "compile_scenario", "resolve_variant"]
+__all__ = [
+    "CONFIG_KEYS",
+    "MAX_ACTIONS",
+    "MAX_ACTORS",
+    "CompiledModel",
+    "compile_scenario",
+    "resolve_variant",
+]
 
 
 @dataclass(frozen=True)
@@ -53,8 +63,10 @@ def resolve_variant(scenario: Scenario, variant: str | None = None) -> str:
     None selects `scenario.default_variant`, else the first variant, else "" (no variants).
 
     Raises:
-        ScenarioError: `variant` (or the default variant) is not one of the scenario's.
+        DeclarationError: the scenario declaration is malformed (see `_declarations`).
+        ScenarioError: `variant` is not one of the scenario's.
     """
+    check_scenario(scenario)
     names = list(scenario.variants)
     if variant is None:
         variant = scenario.default_variant or (names[0] if names else "")
@@ -69,20 +81,30 @@ def resolve_variant(scenario: Scenario, variant: str | None = None) -> str:
 def compile_scenario(scenario: Scenario, variant: str | None = None) -> CompiledModel:
     """Compile `scenario` with the given variant (see `resolve_variant`) to IR.
 
+    Every variant's mapping is checked, not only the compiled one's, so a broken variant is
+    reported whichever variant is selected.
+
     Raises:
-        ModelError: the model uses unsupported syntax or is inconsistent (with file:line).
-        ScenarioError: an unknown variant or a malformed scenario declaration.
+        ModelError: the model uses unsupported syntax or is inconsistent (with file:line); a
+            `DeclarationError` (also a ScenarioError) for a malformed scenario declaration.
+        ScenarioError: an unknown variant.
     """
     if not isinstance(scenario, Scenario):
         raise ScenarioError(f"expected a Scenario, got {type(scenario).__name__}")
     variant = resolve_variant(scenario, variant)
-    if not 1 <= len(scenario.actors) <= MAX_ACTORS:
-        raise ScenarioError(
-            f"scenario '{scenario.name}' declares {len(scenario.actors)} actors; "
-            f"it needs 1 to {MAX_ACTORS}"
-        )
-    unit = CompileUnit(SourceCache(), _substitution(scenario, variant))
-    actors = [_check_actor(scenario, actor) for actor in scenario.actors]
+    try:
+        return _compile(scenario, variant)
+    except RecursionError:
+        raise declaration_error(
+            f"scenario '{scenario.name}' nests too deeply for the compiler (a chain of structs "
+            "or calls too long for Python's recursion limit); split it up",
+            scenario,
+        ) from None
+
+
+def _compile(scenario: Scenario, variant: str) -> CompiledModel:
+    unit = CompileUnit(SourceCache(), substitution(scenario, variant))
+    actors = [check_actor(scenario, actor) for actor in scenario.actors]
     action_ids = [[unit.function_id(a.func) for a in actor.actions] for actor in actors]
     boot = [_boot_id(unit, scenario, func) for func in scenario.boot]
     threads = [_thread(unit, actor, ids) for actor, ids in zip(actors, action_ids, strict=True)]
@@ -100,7 +122,7 @@ def compile_scenario(scenario: Scenario, variant: str | None = None) -> Compiled
         "globals": unit.globals,
         "boot": boot,
         "threads": threads,
-        "config": _config(scenario),
+        "config": scenario_config(scenario),
     }
     return CompiledModel(
         ir=ir,
@@ -111,58 +133,11 @@ def compile_scenario(scenario: Scenario, variant: str | None = None) -> Compiled
     )
 
 
-def _substitution(scenario: Scenario, variant: str) -> Mapping[FunctionType, FunctionType]:
-    mapping = scenario.variants.get(variant, {}) if variant else {}
-    result: dict[FunctionType, FunctionType] = {}
-    for original, replacement in mapping.items():
-        if not (isinstance(original, FunctionType) and isinstance(replacement, FunctionType)):
-            raise ScenarioError(
-                f"variant '{variant}' of scenario '{scenario.name}' must map model functions "
-                f"to model functions, not {original!r} to {replacement!r}"
-            )
-        result[original] = replacement
-    return result
-
-
-def _check_actor(scenario: Scenario, actor: object) -> Actor:
-    if not isinstance(actor, Actor):
-        raise ScenarioError(f"scenario '{scenario.name}': {actor!r} is not an Actor or Thread")
-    where = f"scenario '{scenario.name}', actor '{actor.name}'"
-    actions = list(actor.actions)
-    default = list(actor.default)
-    problem = None
-    if actor.context not in CONTEXTS:
-        problem = f"context '{actor.context}' is not one of {', '.join(CONTEXTS)}"
-    elif not actions or not all(isinstance(a, Action) for a in actions):
-        problem = "actions must be a non-empty list of Action(func, args)"
-    elif not all(isinstance(a.func, FunctionType) for a in actions):
-        problem = "every action function must be a model function (a plain def)"
-    elif not all(_is_int(n) for n in (actor.min, actor.max, *default)):
-        problem = "min, max and default must be ints"
-    elif not 0 <= actor.min <= actor.max or not 1 <= actor.max <= MAX_ACTIONS:
-        problem = (
-            f"needs 0 <= min <= max and 1 <= max <= {MAX_ACTIONS} "
-            f"(min={actor.min}, max={actor.max})"
-        )
-    elif not actor.min <= len(default) <= actor.max:
-        problem = f"default lists {len(default)} actions; it must list min..max actions"
-    elif any(not 0 <= i < len(actions) for i in default):
-        problem = f"default {default} indexes outside the {len(actions)} actions"
-    elif not (isinstance(actor.optional, bool) and isinstance(actor.daemon, bool)):
-        problem = "optional and daemon must be bools"
-    if problem:
-        raise ScenarioError(f"{where}: {problem}")
-    return actor
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _boot_id(unit: CompileUnit, scenario: Scenario, func: object) -> int:
     if not isinstance(func, FunctionType):
-        raise ScenarioError(
-            f"scenario '{scenario.name}': boot entry {func!r} is not a model function"
+        raise declaration_error(
+            f"scenario '{scenario.name}': boot entry {describe(func)} is not a model function",
+            scenario,
         )
     resolved = unit.resolve_function(func)
     if unit.param_count(resolved) != 0:
@@ -215,28 +190,12 @@ def _action_arg(unit: CompileUnit, actor: Actor, action: Action, value: object) 
         return {"func": unit.function_id(value)}
     if isinstance(value, str):
         return {"str": unit.string_id(value)}
-    raise ScenarioError(
-        f"actor '{actor.name}', action '{action.label}': argument {value!r} is not supported; "
-        "action arguments are ints, bools, None, Globals, model functions or strings"
+    raise declaration_error(
+        f"actor '{actor.name}', action '{action.label}': argument {describe(value)} is not "
+        "supported; action arguments are ints, bools, None, Globals, model functions or strings",
+        action,
+        actor,
     )
-
-
-def _config(scenario: Scenario) -> dict[str, Any]:
-    config = dict(scenario.config)
-    for key, value in config.items():
-        expected = CONFIG_KEYS.get(key)
-        if expected is None:
-            raise ScenarioError(
-                f"scenario '{scenario.name}': unknown config key '{key}'; "
-                f"supported: {', '.join(CONFIG_KEYS)}"
-            )
-        if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
-            raise ScenarioError(
-                f"scenario '{scenario.name}': config '{key}' must be {expected.__name__}"
-            )
-    if config.get("max_steps", 1) < 1:
-        raise ScenarioError(f"scenario '{scenario.name}': config 'max_steps' must be positive")
-    return config
 
 
 def _source_hash(unit: CompileUnit) -> str:

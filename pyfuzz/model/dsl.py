@@ -5,11 +5,14 @@ A model file is ordinary Python that imports `from pyfuzz.model import *`, decla
 `Scenario` objects. Importing the file only builds these declarations; the compiler
 (`pyfuzz.model.compiler`) then reads the functions' source with `ast` and translates it to IR.
 Model functions are never executed by Python: calling a primitive stub from plain Python
-raises `ModelError`.
+raises `ModelError`. Each `Global`, `Action`, `Actor` and `Scenario` remembers where it was
+declared (`declared`: the file and line of the first caller outside this module), so that the
+compiler's checks of a declaration name its file:line.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +21,29 @@ from typing import Any, ClassVar, Generic, TypeVar
 T = TypeVar("T")
 
 ModelFunction = Callable[..., Any]
+
+# A declaration's source location: (file name as Python knows it, line); ("", 0) if unknown.
+Location = tuple[str, int]
+_NOWHERE: Location = ("", 0)
+
+
+# The standard library's directory (installed packages under it excluded below).
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+
+
+def _declared_at() -> Location:
+    """The file and line of the innermost caller outside this module, the standard library
+    (`dataclasses.replace`) and generated code (a dataclass `__init__`): where the declaration
+    being built is written."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        library = filename.startswith(_STDLIB) and "-packages" not in filename
+        here = frame.f_globals.get("__name__") == __name__
+        if not (here or library or filename.startswith("<")):
+            return filename, frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return _NOWHERE
 
 
 class Struct:
@@ -120,8 +146,10 @@ class Global:
     struct: type
     name: str = ""
     module: str = field(default="", compare=False, repr=False)
+    declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "declared", _declared_at())
         if not self.module:
             # Frames: __post_init__ <- the dataclass __init__ <- the declaring module.
             caller = sys._getframe(2).f_globals.get("__name__", "")
@@ -138,10 +166,14 @@ class Action:
     func: ModelFunction
     args: tuple[Any, ...] = ()
     name: str = ""
+    declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "declared", _declared_at())
 
     @property
     def label(self) -> str:
-        return self.name or self.func.__name__
+        return self.name or getattr(self.func, "__name__", "") or "action"
 
 
 CONTEXTS = ("process", "hardirq", "softirq", "work")
@@ -165,6 +197,10 @@ class Actor:
     optional: bool = False
     context: str = "process"
     daemon: bool = False
+    declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "declared", _declared_at())
 
 
 def Thread(  # noqa: N802 - reads like a declaration, as Actor does
@@ -176,7 +212,7 @@ def Thread(  # noqa: N802 - reads like a declaration, as Actor does
 ) -> Actor:
     """A plain thread that runs `func(*args)` once."""
     return Actor(
-        name=name or func.__name__,
+        name=name or getattr(func, "__name__", "") or "thread",
         actions=(Action(func, tuple(args)),),
         context=context,
         daemon=daemon,
@@ -206,6 +242,10 @@ class Scenario:
     expect: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     config: Mapping[str, Any] = field(default_factory=dict)
+    declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "declared", _declared_at())
 
     def variant_names(self) -> list[str]:
         return list(self.variants) if self.variants else [""]

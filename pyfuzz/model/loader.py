@@ -2,23 +2,31 @@
 
 `load_model_file` executes a model file under a module name derived from its resolved path
 (so two files with the same name never clash, and loading a file again re-executes it) and
-returns the `Scenario` objects it declares at module level. A syntax error or an exception while
-importing becomes a one-line `ModelError` with the file and line. `find_scenario` resolves a
-command-line spec `path/to/model.py[:name[:variant]]` to one scenario and a variant name.
+returns the `Scenario` objects it declares at module level. Importing a model file never ends
+or crashes the process: a syntax error, any exception, `sys.exit()` and a recursion too deep for
+Python's compiler while importing become a one-line `ModelError` with the file and the model
+file's line that was executing (only Ctrl-C and SIGTERM pass through). Python warnings raised
+while importing (a `SyntaxWarning` for an invalid escape sequence, say) are not shown: what
+matters in model code is a compile error anyway. `find_scenario` resolves a command-line spec
+`path/to/model.py[:name[:variant]]` to one scenario and a variant name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import re
 import sys
+import tokenize
 import traceback
+import warnings
 from pathlib import Path
 from types import ModuleType
 
-from pyfuzz.errors import ModelError, ScenarioError
+from pyfuzz.errors import ModelError, ScenarioError, Terminated
 from pyfuzz.model._source import display_path
+from pyfuzz.model._where import describe, scrub_addresses
 from pyfuzz.model.compiler import resolve_variant
 from pyfuzz.model.dsl import Scenario
 
@@ -35,7 +43,7 @@ def load_model_file(path: str) -> list[Scenario]:
     in definition order, each once.
 
     Raises:
-        ModelError: the file is missing, has a syntax error or raises while importing.
+        ModelError: the file is missing, has a syntax error, raises or exits while importing.
     """
     resolved = Path(path).resolve()
     shown = _shown(resolved)
@@ -117,12 +125,17 @@ def _import(path: Path, shown: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            spec.loader.exec_module(module)
     except SyntaxError as exc:
         sys.modules.pop(name, None)
         where = _shown(Path(exc.filename).resolve()) if exc.filename else shown
         raise ModelError(f"syntax error: {exc.msg}", where, exc.lineno) from None
-    except Exception as exc:  # any failure: unusable model
+    except (KeyboardInterrupt, Terminated):
+        sys.modules.pop(name, None)
+        raise
+    except BaseException as exc:  # any failure, sys.exit() included: an unusable model
         sys.modules.pop(name, None)
         if isinstance(exc, ModelError) and exc.file:
             raise
@@ -130,18 +143,49 @@ def _import(path: Path, shown: str) -> ModuleType:
     return module
 
 
-def _import_error(exc: Exception, path: Path, shown: str) -> ModelError:
+def _import_error(exc: BaseException, path: Path, shown: str) -> ModelError:
     """A one-line ModelError at the model file's line that was executing when `exc` rose."""
     frames = traceback.extract_tb(exc.__traceback__)
     line = None
     for frame in frames:
         if frame.filename and Path(frame.filename).resolve() == path:
             line = frame.lineno
-    text = exc.bare_message if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
-    message = " ".join(f"error while importing the model: {text}".split())
+    if isinstance(exc, SystemExit):
+        code = "" if exc.code is None else describe(exc.code)
+        text = (
+            f"the model called sys.exit({code}); a model file only declares structs, "
+            "functions and scenarios"
+        )
+    elif isinstance(exc, RecursionError) and line is None:
+        line = _longest_statement(path)
+        text = f"RecursionError: {exc} (an expression nested too deeply; split it up)"
+    elif isinstance(exc, ModelError):
+        text = exc.bare_message
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    message = " ".join(f"error while importing the model: {scrub_addresses(text)}".split())
     deepest = frames[-1] if frames else None
     if deepest and not deepest.filename.startswith("<"):
         origin = Path(deepest.filename).resolve()
         if origin != path and not origin.is_relative_to(_LANGUAGE_DIR):
             message += f" (raised at {_shown(origin)}:{deepest.lineno})"
     return ModelError(message, shown, line)
+
+
+def _longest_statement(path: Path) -> int | None:
+    """The first line of the statement with the most tokens: where Python's compiler ran out of
+    recursion (it says no line), found without recursion."""
+    best, best_count, start, count = None, 0, None, 0
+    try:
+        data = path.read_bytes()
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if start is None:
+                start, count = token.start[0], 0
+            count += 1
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if count > best_count:
+                    best, best_count = start, count
+                start = None
+    except (OSError, SyntaxError, tokenize.TokenError):
+        return best
+    return best
