@@ -28,6 +28,10 @@ ORACLES = {
     "held-on-return": ("lock-held-return", "WARNING: lock held when returning to user space!"),
     "device-lock-abba": ("deadlock", "pyfuzz: deadlock: a wait-for cycle formed between"),
     "hung": ("hung-task", "INFO: task waiter:1000 blocked for more than 120 seconds."),
+    "soft-lockup": (
+        "soft-lockup",
+        "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [spinner:1000]",
+    ),
     "stranded": ("stranded-waiter", "pyfuzz: task reader:1000 is stranded in an interruptible"),
     "kref-underflow": ("refcount", "refcount_t: underflow; use-after-free."),
     "kref-put-after-release": (

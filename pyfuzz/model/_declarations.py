@@ -25,7 +25,12 @@ from pyfuzz.model.dsl import CONTEXTS, Action, Actor, Scenario
 MAX_ACTORS: int = LIMITS["max_actors"]
 MAX_ACTIONS: int = LIMITS["max_actions"]  # an actor's `max`
 
-CONFIG_KEYS: dict[str, type] = {"lockdep": bool, "max_steps": int, "kasan_old_names": bool}
+CONFIG_KEYS: dict[str, type] = {
+    "lockdep": bool,
+    "max_steps": int,
+    "soft_lockup_steps": int,
+    "kasan_old_names": bool,
+}
 
 _SEQUENCE = (list, tuple)
 
@@ -201,10 +206,11 @@ def scenario_config(scenario: Scenario) -> dict[str, Any]:
                 f"scenario '{scenario.name}': config '{key}' must be {expected.__name__}",
                 scenario,
             )
-    if config.get("max_steps", 1) < 1:
-        raise declaration_error(
-            f"scenario '{scenario.name}': config 'max_steps' must be positive", scenario
-        )
+    for key in ("max_steps", "soft_lockup_steps"):
+        if config.get(key, 1) < 1:
+            raise declaration_error(
+                f"scenario '{scenario.name}': config '{key}' must be positive", scenario
+            )
     return config
 
 

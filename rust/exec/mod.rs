@@ -24,6 +24,12 @@ pub use trace::{PickRecord, Recording, TraceEvent, WorkloadRecord};
 
 pub use crate::limits::MAX_THREADS;
 
+/// Fair scheduling: a thread that ran this many visible steps in a row while others could
+/// run sits out the next scheduling decision (as a spinning task is descheduled when its
+/// time slice ends), so no schedule spins to the step limit on a flag another runnable
+/// thread would set, and the search does not branch on re-picking the spinner.
+pub const FAIR_STEPS: u64 = 1000;
+
 /// How an execution ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunStatus {
@@ -64,6 +70,13 @@ pub struct Execution<'p> {
     pub switches: u64,
     pub preemptions: u64,
     pub choices: Vec<u32>,
+    /// The thread that ran the last step, and how many visible steps it ran in a row.
+    streak_tid: u32,
+    streak: u64,
+    /// Consecutive steps of that thread while it was the only runnable one (the watchdog).
+    lone: u64,
+    /// The thread that sits out the next decision (fair scheduling), or NONE.
+    fair_out: u32,
     pub finding: Option<Finding>,
     pub lockgraph: LockGraph,
     pub tracing: bool,
@@ -97,6 +110,10 @@ impl<'p> Execution<'p> {
             switches: 0,
             preemptions: 0,
             choices: Vec::with_capacity(256),
+            streak_tid: NONE,
+            streak: 0,
+            lone: 0,
+            fair_out: NONE,
             finding: None,
             lockgraph: LockGraph::new(prog.lock_classes.len()),
             tracing: false,
@@ -215,6 +232,10 @@ impl<'p> Execution<'p> {
         self.switches = 0;
         self.preemptions = 0;
         self.choices.clear();
+        self.streak_tid = NONE;
+        self.streak = 0;
+        self.lone = 0;
+        self.fair_out = NONE;
         self.finding = None;
         self.rec.clear();
         if self.feedback {
@@ -334,10 +355,18 @@ impl<'p> Execution<'p> {
             if d.diverged() {
                 break RunStatus::Invalid;
             }
-            if self.steps >= max_steps {
+            // A thread running alone may go past the step limit until the watchdog decides.
+            if self.steps >= max_steps && self.lone == 0 {
                 break RunStatus::StepLimit;
             }
-            let mask = self.runnable;
+            let mut mask = self.runnable;
+            if self.fair_out != NONE {
+                let others = mask & !bit(self.fair_out);
+                if others != 0 {
+                    mask = others;
+                }
+                self.fair_out = NONE;
+            }
             if mask == 0 {
                 if self.fire_timeout() {
                     continue;
@@ -403,12 +432,47 @@ impl<'p> Execution<'p> {
             if cur != NONE {
                 self.threads[cur as usize].yielded = false;
             }
+            if self.watchdog(tid, mask) {
+                continue;
+            }
             self.cur = tid;
             self.step_thread(tid as usize);
             self.rec.mark = None;
+            if self.streak >= FAIR_STEPS && self.runnable & !bit(tid) != 0 {
+                self.fair_out = tid;
+                self.streak = 0;
+            }
         };
         self.pending = pending;
         status
+    }
+
+    /// Counts `tid`'s streak before it steps; true when the step must not run: a timed wait
+    /// was ended instead (virtual time passes while a lone thread spins), or the soft-lockup
+    /// watchdog fired (nothing else can run, nothing can time out, and the thread has run
+    /// `soft_lockup_steps` steps in a row).
+    fn watchdog(&mut self, tid: u32, mask: ThreadMask) -> bool {
+        if tid == self.streak_tid {
+            self.streak += 1;
+        } else {
+            self.streak_tid = tid;
+            self.streak = 1;
+            self.lone = 0;
+        }
+        if mask != bit(tid) {
+            self.lone = 0;
+            return false;
+        }
+        self.lone += 1;
+        if self.lone < self.prog.config.soft_lockup_steps {
+            return false;
+        }
+        self.lone = 0;
+        if self.fire_timeout() {
+            return true;
+        }
+        self.report_soft_lockup(tid as usize);
+        true
     }
 
     /// Wakes the lowest thread in a timed wait, if any (virtual time advances only when

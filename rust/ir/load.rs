@@ -106,10 +106,17 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
     let config = Config {
         lockdep: raw.config.lockdep.unwrap_or(true),
         max_steps: raw.config.max_steps.unwrap_or(Config::default().max_steps),
+        soft_lockup_steps: raw
+            .config
+            .soft_lockup_steps
+            .unwrap_or(Config::default().soft_lockup_steps),
         kasan_old_names: raw.config.kasan_old_names.unwrap_or(false),
     };
     if config.max_steps == 0 {
         return bad("config.max_steps must be positive");
+    }
+    if config.soft_lockup_steps == 0 {
+        return bad("config.soft_lockup_steps must be positive");
     }
     Ok(Program {
         name: raw.name,

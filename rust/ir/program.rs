@@ -339,6 +339,9 @@ pub struct Config {
     pub lockdep: bool,
     /// Upper bound on visible steps per execution.
     pub max_steps: u64,
+    /// The soft-lockup watchdog: a thread that runs this many visible steps in a row while
+    /// it is the only runnable thread (and no timed wait could end) is stuck for good.
+    pub soft_lockup_steps: u64,
     /// Print `use-after-free` instead of `slab-use-after-free` (kernels before 6.4).
     pub kasan_old_names: bool,
 }
@@ -348,6 +351,7 @@ impl Default for Config {
         Config {
             lockdep: true,
             max_steps: 20_000,
+            soft_lockup_steps: 10_000,
             kasan_old_names: false,
         }
     }

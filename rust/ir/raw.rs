@@ -104,5 +104,6 @@ fn default_context() -> String {
 pub(crate) struct RawConfig {
     pub lockdep: Option<bool>,
     pub max_steps: Option<u64>,
+    pub soft_lockup_steps: Option<u64>,
     pub kasan_old_names: Option<bool>,
 }

@@ -30,6 +30,7 @@ pub enum Kind {
     LockHeldReturn,
     Deadlock,
     HungTask,
+    SoftLockup,
     StrandedWaiter,
     Refcount,
     ListCorruption,
@@ -59,6 +60,7 @@ impl Kind {
             Kind::LockHeldReturn => "lock-held-return",
             Kind::Deadlock => "deadlock",
             Kind::HungTask => "hung-task",
+            Kind::SoftLockup => "soft-lockup",
             Kind::StrandedWaiter => "stranded-waiter",
             Kind::Refcount => "refcount",
             Kind::ListCorruption => "list-corruption",
@@ -70,7 +72,7 @@ impl Kind {
     }
 
     /// Every kind name, for the Python side's `ORACLES`.
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::UseAfterFree,
         Kind::DoubleFree,
         Kind::InvalidFree,
@@ -87,6 +89,7 @@ impl Kind {
         Kind::LockHeldReturn,
         Kind::Deadlock,
         Kind::HungTask,
+        Kind::SoftLockup,
         Kind::StrandedWaiter,
         Kind::Refcount,
         Kind::ListCorruption,

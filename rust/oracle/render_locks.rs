@@ -258,6 +258,24 @@ impl Execution<'_> {
         self.raise(tid, Kind::HungTask, "INFO: task hung", None, text);
     }
 
+    /// kernel/watchdog.c, watchdog_timer_fn(): the CPU has not scheduled for 2 *
+    /// watchdog_thresh seconds (20 s by default; reports usually say 22 or 23 s).
+    pub(crate) fn report_soft_lockup(&mut self, tid: usize) {
+        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
+        let mut text = format!(
+            "watchdog: BUG: soft lockup - CPU#{tid} stuck for 22s! [{comm}:{pid}]\nModules linked in:\n"
+        );
+        text.push_str(&self.header(tid));
+        text.push_str(&format!("RIP: 0010:{}\n", self.first_symbol(tid)));
+        text.push_str(&self.trace_of(tid));
+        text.push_str(&format!(
+            "pyfuzz: {comm} ran {} steps in a row with no other thread able to run and no \
+             timeout pending: nothing can stop it (config soft_lockup_steps)\n",
+            self.prog.config.soft_lockup_steps
+        ));
+        self.raise(tid, Kind::SoftLockup, "BUG: soft lockup", None, text);
+    }
+
     pub(crate) fn report_stranded(&mut self, tid: usize) {
         let (comm, pid) = task(self.prog, &self.threads[tid], tid);
         let mut text = format!(

@@ -223,6 +223,17 @@ def waker():
     wake_up_interruptible(box.wq)
 
 
+# --- soft lockup: a spin nobody can end ------------------------------------------------------
+def spin_until_ready():
+    while not box.ready:
+        box.flag = box.flag
+    return 0
+
+
+def set_ready():
+    box.ready = 1
+
+
 # --- refcount -------------------------------------------------------------------------------
 def obj_release(ref):
     kfree(container_of(ref, Obj, "ref"))
@@ -374,6 +385,12 @@ SCENARIOS = [
         actors=[Thread(wait_done, name="waiter"), Thread(nobody, name="other")],
         variants={"buggy": {}, "fixed": {nobody: completer}},
         expect={"buggy": "INFO: task hung", "fixed": "clean"},
+    ),
+    Scenario(
+        name="soft-lockup",
+        actors=[Thread(spin_until_ready, name="spinner"), Thread(nobody, name="other")],
+        variants={"buggy": {}, "fixed": {nobody: set_ready}},
+        expect={"buggy": "BUG: soft lockup", "fixed": "clean"},
     ),
     Scenario(
         name="stranded",
