@@ -20,7 +20,7 @@ from typing import Any
 from pyfuzz import __version__, cli_args
 from pyfuzz._core import STRATEGIES, PanicException
 from pyfuzz.cli_json import emit, emit_error, print_json
-from pyfuzz.errors import EngineError, Terminated, UsageError
+from pyfuzz.errors import EngineError, ModelRuntimeError, Terminated, UsageError
 from pyfuzz.exitcodes import (
     EXIT_CLEAN,
     EXIT_FINDING,
@@ -31,10 +31,6 @@ from pyfuzz.exitcodes import (
     EXIT_USAGE,
 )
 from pyfuzz.interrupt import EXIT_FOR_SIGNAL, ProgressLine, terminate_raises
-
-
-class ModelRuntimeError(UsageError):
-    """The model itself went wrong while running (reported as unusable input)."""
 
 
 def _outcome_fields(outcome: Any) -> dict[str, Any]:
@@ -108,6 +104,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "step_limits": res.step_limits,
         "seconds": round(seconds, 3),
     }
+    if res.model_error is not None:
+        where = f"schedule {res.schedules} of the search, at bound {res.bound}"
+        return _model_error_in_search(args, base, res.model_error, where)
     if res.outcome is None:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
@@ -182,6 +181,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         "seconds": round(seconds, 3),
         "executions_per_second": round(res.executions / seconds) if seconds > 0 else None,
     }
+    if res.model_error is not None:
+        index, outcome = res.model_error
+        where = f"execution {index} of --strategy {args.strategy} --seed {args.seed}"
+        return _model_error_in_search(args, base, outcome, where)
     if res.outcome is None:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
@@ -289,10 +292,31 @@ def _reproduce_line(args: argparse.Namespace) -> str:
 def _reject_model_error(outcome: Any) -> None:
     """A model error (a field that does not exist, arithmetic on a pointer...) means the model
     is broken, not the driver: it is unusable input, reported in one line with file:line."""
-    f = outcome.finding
-    if f is not None and f.kind == "model-error":
-        first = f.report.splitlines()[0].removeprefix("pyfuzz: model error at ")
-        raise ModelRuntimeError(first)
+    ModelRuntimeError.check(outcome)
+
+
+def _model_error_in_search(
+    args: argparse.Namespace, base: dict[str, Any], outcome: Any, where: str
+) -> int:
+    """A model error struck in the middle of a search: say where (and the run's choices, so
+    it can be replayed) and what was explored before it; exit 2."""
+    fault = outcome.model_error
+    message = f"{fault['file']}:{fault['line']}: {fault['message']}"
+    choices = list(outcome.choices)
+    if args.json:
+        fields = {
+            **base,
+            "error": f"model error: {message}",
+            "model_error": {k: fault[k] for k in ("file", "line", "message")},
+            "where": where,
+            "choices": choices,
+        }
+        return emit(args.command, "error", EXIT_USAGE, fields)
+    print(
+        f"pyfuzz: error: model error at {message}\n  in {where}; the run's choices: {choices}",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:

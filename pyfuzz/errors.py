@@ -28,6 +28,20 @@ class ModelError(UsageError, ValueError):
         super().__init__(f"{where}{message}")
 
 
+class ModelRuntimeError(ModelError):
+    """The model went wrong while running (a run with status "model-error": a field that does
+    not exist, arithmetic on a pointer, ...): the model is broken, not the driver."""
+
+    @classmethod
+    def check(cls, outcome: object, where: str = "") -> None:
+        """Raises for an Outcome whose status is "model-error" (`where` says which run)."""
+        fault = getattr(outcome, "model_error", None)
+        if fault is None:
+            return
+        suffix = f" ({where})" if where else ""
+        raise cls(f"{fault['message']}{suffix}", fault["file"], fault["line"])
+
+
 class ScenarioError(UsageError, ValueError):
     """An unknown scenario or variant, or a scenario declaration that makes no sense."""
 

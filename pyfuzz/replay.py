@@ -15,7 +15,7 @@ from pathlib import Path
 from pyfuzz._core import Outcome
 from pyfuzz.crashfile import Crash, load_crash
 from pyfuzz.engine import ModelHandle, open_model
-from pyfuzz.errors import ScenarioError, TraceFormatError, UsageError
+from pyfuzz.errors import ModelRuntimeError, ScenarioError, TraceFormatError
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,8 @@ def replay_crash(
             f"{path}: its choices do not apply to {crash.label} (the trace was edited or "
             "belongs to another model); replay it with --lenient to try anyway"
         )
+    ModelRuntimeError.check(outcome, f"while replaying {path}")
     f = outcome.finding
-    if f is not None and f.kind == "model-error":
-        first = f.report.splitlines()[0].removeprefix("pyfuzz: model error at ")
-        raise UsageError(f"model error while replaying {path}: {first}")
     if f is None:
         verdict = "clean"
     elif f.title == crash.title:

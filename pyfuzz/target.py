@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pyfuzz.campaign import libfuzzer
     from pyfuzz.engine import load
-    from pyfuzz.errors import UsageError
+    from pyfuzz.errors import ModelRuntimeError, UsageError
 
     try:
         program = load(spec).program
@@ -88,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
 
     def test_one_input(data: bytes) -> None:
         outcome = program.run_bytes(data, feedback=model_counters, encoding=encoding)
+        try:
+            ModelRuntimeError.check(outcome, "the model itself is broken, not the driver")
+        except ModelRuntimeError as exc:
+            sys.stderr.write(f"pyfuzz: error: model error at {exc}\n")
+            sys.stderr.flush()
+            os._exit(2)
         f = outcome.finding
         if f is not None:
             sys.stderr.write(f.report.rstrip("\n") + "\n")

@@ -3,7 +3,7 @@
 //! choices. Built right after a run, from the Execution's state.
 
 use crate::exec::trace::TraceRecord;
-use crate::exec::{Execution, PickRecord, RunStatus, WorkloadRecord};
+use crate::exec::{Execution, ModelFault, PickRecord, RunStatus, WorkloadRecord};
 use crate::oracle::Finding;
 
 /// What a traced run adds to its Outcome.
@@ -22,7 +22,10 @@ pub struct Recorded {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub status: RunStatus,
+    /// The kernel finding (never set for a model error).
     pub finding: Option<Finding>,
+    /// With status `ModelError`: where and why the model went wrong.
+    pub model_error: Option<ModelFault>,
     /// The canonical choice list: replaying it reproduces this run exactly.
     pub choices: Vec<u32>,
     /// Visible operations (scheduling points) executed.
@@ -39,7 +42,8 @@ impl Outcome {
     pub fn capture(ex: &Execution, status: RunStatus, with_trace: bool) -> Outcome {
         Outcome {
             status,
-            finding: ex.finding.clone(),
+            finding: ex.finding.clone().filter(|_| ex.fault.is_none()),
+            model_error: ex.fault.clone(),
             choices: ex.choices.clone(),
             steps: ex.steps,
             ops: ex.ops,

@@ -28,6 +28,8 @@ pub struct BatchResult {
     pub distinct: Vec<(u64, Outcome)>,
     /// The poll callback stopped the batch before its budget.
     pub interrupted: bool,
+    /// The model went wrong in this execution (1-based index): the batch stopped there.
+    pub model_error: Option<(u64, Outcome)>,
 }
 
 /// How far a batch or a search has come, as its poll callback sees it.
@@ -175,6 +177,10 @@ impl WithDecider for Batch<'_, '_> {
                     }
                 }
                 RunStatus::StepLimit => res.step_limits += 1,
+                RunStatus::ModelError => {
+                    res.model_error = Some((i + 1, Outcome::capture(ex, st, false)));
+                    return res;
+                }
                 _ => {}
             }
         }
@@ -205,6 +211,8 @@ pub struct VerifyResult {
     pub outcome: Option<Outcome>,
     /// The poll callback stopped the search.
     pub interrupted: bool,
+    /// The model went wrong in the last schedule run: the search stopped there.
+    pub model_error: Option<Outcome>,
 }
 
 /// What bounded exhaustive search looks for, and where.
@@ -275,6 +283,10 @@ pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult
                     res.other_findings += 1;
                 }
                 RunStatus::StepLimit => res.step_limits += 1,
+                RunStatus::ModelError => {
+                    res.model_error = Some(Outcome::capture(ex, st, false));
+                    return res;
+                }
                 _ => {}
             }
             if !d.end(&RunEnd { steps: ex.steps }) {

@@ -93,3 +93,50 @@ def test_replay_results_have_the_documented_shape(capsys, validator, tmp_path):
     code, clean = _result(capsys, "replay", str(saved), "--variant", "locked-check")
     validator.validate(clean)
     assert code == 0 and clean["status"] == "ok" and clean["verdict"] == "clean"
+
+
+BROKEN_AT_RUN_TIME = """\
+from pyfuzz.model import *
+
+
+class Dev(Struct):
+    count: int
+
+
+dev = Global(Dev)
+
+
+def poke(p):
+    p.cuont = 1
+
+
+def other():
+    dev.count = 2
+
+
+broken = Scenario(name="broken", actors=[Thread(other), Thread(poke, dev)])
+"""
+
+
+@pytest.mark.parametrize("command", ["verify", "run"])
+def test_a_model_error_in_a_search_says_where_with_the_runs_choices(
+    capsys, validator, tmp_path, command
+):
+    model = tmp_path / "broken.py"
+    model.write_text(BROKEN_AT_RUN_TIME)
+    code, result = _result(capsys, command, str(model))
+    validator.validate(result)
+    assert code == 2 and result["status"] == "error"
+    fault = result["model_error"]
+    assert fault["file"].endswith("broken.py") and fault["line"] == 12
+    assert "cuont" in fault["message"] and result["choices"]
+    assert ("schedule 1 of the search" if command == "verify" else "execution 1 of") in (
+        result["where"]
+    )
+    # In text: one error line naming file:line, then where and the choices; no traceback.
+    code = main([command, str(model)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    first, second = err.strip().splitlines()
+    assert first.startswith("pyfuzz: error: model error at ") and "broken.py:12: " in first
+    assert "the run's choices: [" in second

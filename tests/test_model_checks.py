@@ -143,8 +143,13 @@ def test_where_the_type_is_unknown_the_check_stays_at_run_time(tmp_path: Path, b
     name = _write(tmp_path, source + "\n\n\nS = Scenario(name='s', actors=[Thread(f, DEV)])\n")
     scenario, variant = find_scenario(name)
     program = Program(compile_scenario(scenario, variant).ir_bytes)
-    outcome = program.verify(0).outcome
-    assert outcome is not None and "model error" in outcome.finding.title
+    result = program.verify(0)
+    # A model error is a run status with its file and line, not a finding; the search stops.
+    assert result.outcome is None and result.model_error is not None
+    outcome = result.model_error
+    assert outcome.status == "model-error" and outcome.finding is None
+    fault = outcome.model_error
+    assert fault["file"].endswith(".py") and fault["line"] > 0 and fault["message"]
 
 
 def test_field_checks_leave_the_ir_of_a_typed_model_unchanged() -> None:

@@ -29,7 +29,7 @@ from pyfuzz.campaign.outdir import CampaignDir
 from pyfuzz.campaign.sink import FindingSink
 from pyfuzz.campaign.status import WorkerStatus
 from pyfuzz.engine import LoadedScenario, load
-from pyfuzz.errors import EngineError, UsageError
+from pyfuzz.errors import EngineError, ModelRuntimeError, UsageError
 from pyfuzz.exitcodes import EXIT_INTERNAL, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
 
 # atheris, or a batch strategy from the core's registry.
@@ -103,10 +103,10 @@ class Worker:
         from pyfuzz._core import Outcome
 
         assert isinstance(outcome, Outcome)
-        f = outcome.finding
-        if f is not None and f.kind == "model-error":
-            first = f.report.splitlines()[0].removeprefix("pyfuzz: model error at ")
-            print(f"pyfuzz: error: model error: {first}", file=sys.stderr)
+        try:
+            ModelRuntimeError.check(outcome, f"execution {self.executions} of the campaign")
+        except ModelRuntimeError as exc:
+            print(f"pyfuzz: error: model error at {exc}", file=sys.stderr)
             self.finish(EXIT_USAGE)
         self.sink.offer(outcome, self.executions, self.elapsed())
 
@@ -169,6 +169,10 @@ def run_batch_engine(worker: Worker) -> int:
         # Distinct, reproducible seeds per worker and chunk.
         seed = (cfg.seed * 1_000_003 + cfg.worker) * 1_000_033 + chunk_index
         res = program.run_batch(cfg.engine, size, seed=seed, depth=cfg.depth, stop_on_finding=False)
+        if res.model_error is not None:
+            index, outcome = res.model_error
+            worker.executions += index
+            worker.offer(outcome)  # reports the model error and ends the worker
         for index, outcome in res.distinct:
             saved = worker.executions
             worker.executions = saved + index
@@ -190,7 +194,7 @@ def run_atheris_engine(worker: Worker) -> NoReturn:
     def test_one_input(data: bytes) -> None:
         outcome = program.run_bytes(data, feedback=True, encoding=cfg.encoding)
         worker.executions += 1
-        if outcome.finding is not None:
+        if outcome.finding is not None or outcome.status == "model-error":
             worker.offer(outcome)
         if worker.executions == SELF_CHECK_RUNS:
             try:

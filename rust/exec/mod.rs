@@ -41,6 +41,19 @@ pub enum RunStatus {
     StepLimit,
     /// A replayed choice could not be applied.
     Invalid,
+    /// The model itself went wrong (a field that does not exist, arithmetic on a pointer,
+    /// ...): not a kernel finding; see `Execution::fault`.
+    ModelError,
+}
+
+/// Where and why the model went wrong in a run whose status is `ModelError`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelFault {
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+    /// The message with the thread's stack, for a person.
+    pub report: String,
 }
 
 impl RunStatus {
@@ -51,6 +64,7 @@ impl RunStatus {
             RunStatus::Finding => "finding",
             RunStatus::StepLimit => "step-limit",
             RunStatus::Invalid => "invalid",
+            RunStatus::ModelError => "model-error",
         }
     }
 }
@@ -78,6 +92,8 @@ pub struct Execution<'p> {
     /// The thread that sits out the next decision (fair scheduling), or NONE.
     fair_out: u32,
     pub finding: Option<Finding>,
+    /// Set with a `ModelError` finding: the structured model error.
+    pub fault: Option<ModelFault>,
     pub lockgraph: LockGraph,
     pub tracing: bool,
     /// What a traced run recorded (empty unless `tracing`).
@@ -115,6 +131,7 @@ impl<'p> Execution<'p> {
             lone: 0,
             fair_out: NONE,
             finding: None,
+            fault: None,
             lockgraph: LockGraph::new(prog.lock_classes.len()),
             tracing: false,
             rec: Recording::default(),
@@ -237,6 +254,7 @@ impl<'p> Execution<'p> {
         self.lone = 0;
         self.fair_out = NONE;
         self.finding = None;
+        self.fault = None;
         self.rec.clear();
         if self.feedback {
             self.writers.clear();
@@ -350,7 +368,7 @@ impl<'p> Execution<'p> {
                 if self.tracing && !self.rec.events.is_empty() {
                     self.rec.fatal = Some(self.rec.events.len() - 1);
                 }
-                break RunStatus::Finding;
+                break self.finding_status();
             }
             if d.diverged() {
                 break RunStatus::Invalid;
@@ -445,6 +463,15 @@ impl<'p> Execution<'p> {
         };
         self.pending = pending;
         status
+    }
+
+    /// The status of a run that stopped on a finding: a model error is not a kernel finding.
+    fn finding_status(&self) -> RunStatus {
+        if self.fault.is_some() {
+            RunStatus::ModelError
+        } else {
+            RunStatus::Finding
+        }
     }
 
     /// Counts `tid`'s streak before it steps; true when the step must not run: a timed wait

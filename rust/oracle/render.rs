@@ -149,13 +149,30 @@ impl Execution<'_> {
         )
     }
 
+    /// The model went wrong: the run stops with status `ModelError` and `fault` set (the
+    /// finding slot stops the interpreter, but it is never reported as a finding).
     pub(crate) fn model_error(&mut self, tid: usize, msg: String) {
+        if self.finding.is_some() {
+            return;
+        }
+        let (file, line) = match self.threads[tid].frames.last() {
+            Some(fr) => {
+                let (file, line) = self.prog.location(fr.func, fr.pc);
+                (file, line)
+            }
+            None => ("<unknown>".to_string(), 0),
+        };
         let text = format!(
-            "pyfuzz: model error at {}: {msg}\n{}{}",
-            self.location_of(tid),
+            "pyfuzz: model error at {file}:{line}: {msg}\n{}{}",
             self.header(tid),
             self.trace_of(tid)
         );
+        self.fault = Some(crate::exec::ModelFault {
+            file,
+            line,
+            message: msg,
+            report: text.clone(),
+        });
         self.raise(tid, Kind::ModelError, "pyfuzz: model error", None, text);
     }
 

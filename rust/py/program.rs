@@ -181,6 +181,10 @@ impl PyProgram {
             Some((i, o)) => (Some(i), Some(Py::new(py, PyOutcome::from_core(py, o)?)?)),
             None => (None, None),
         };
+        let model_error = match r.model_error {
+            Some((i, o)) => Some((i, Py::new(py, PyOutcome::from_core(py, o)?)?)),
+            None => None,
+        };
         let mut distinct = Vec::with_capacity(r.distinct.len());
         for (i, o) in r.distinct {
             distinct.push((i, Py::new(py, PyOutcome::from_core(py, o)?)?));
@@ -195,6 +199,7 @@ impl PyProgram {
             outcome,
             distinct,
             interrupted,
+            model_error,
         })
     }
 
@@ -233,6 +238,10 @@ impl PyProgram {
             Some(o) => Some(Py::new(py, PyOutcome::from_core(py, o)?)?),
             None => None,
         };
+        let model_error = match r.model_error {
+            Some(o) => Some(Py::new(py, PyOutcome::from_core(py, o)?)?),
+            None => None,
+        };
         Ok(PyVerify {
             schedules: r.schedules,
             bound: r.bound,
@@ -243,6 +252,7 @@ impl PyProgram {
             other_findings: r.other_findings,
             outcome,
             interrupted,
+            model_error,
         })
     }
 

@@ -64,6 +64,7 @@ pub struct PyOutcome {
     context_switches: u64,
     #[pyo3(get)]
     preemptions: u64,
+    model_error: Option<crate::exec::ModelFault>,
     recorded: Option<crate::outcome::Recorded>,
 }
 
@@ -81,6 +82,7 @@ impl PyOutcome {
             ops: o.ops,
             context_switches: o.context_switches,
             preemptions: o.preemptions,
+            model_error: o.model_error,
             recorded: o.recorded,
         })
     }
@@ -88,6 +90,21 @@ impl PyOutcome {
 
 #[pymethods]
 impl PyOutcome {
+    /// With status "model-error": a dict with `file`, `line`, `message` and `report` (the
+    /// message with the thread's stack); otherwise None.
+    #[getter]
+    fn model_error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(m) = &self.model_error else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        d.set_item("file", &m.file)?;
+        d.set_item("line", m.line)?;
+        d.set_item("message", &m.message)?;
+        d.set_item("report", &m.report)?;
+        Ok(Some(d))
+    }
+
     /// The canonical choice list (replaying it reproduces the run).
     #[getter]
     fn choices(&self) -> Vec<u32> {
@@ -223,6 +240,10 @@ pub struct PyBatch {
     /// "SIGINT" or "SIGTERM" when an interruptible batch was stopped by that signal.
     #[pyo3(get)]
     pub interrupted: Option<String>,
+    /// (1-based index, outcome) of the execution in which the model went wrong; the batch
+    /// stopped there.
+    #[pyo3(get)]
+    pub model_error: Option<(u64, Py<PyOutcome>)>,
 }
 
 /// The result of bounded exhaustive search.
@@ -250,4 +271,7 @@ pub struct PyVerify {
     /// "SIGINT" or "SIGTERM" when an interruptible search was stopped by that signal.
     #[pyo3(get)]
     pub interrupted: Option<String>,
+    /// The schedule in which the model went wrong; the search stopped there.
+    #[pyo3(get)]
+    pub model_error: Option<Py<PyOutcome>>,
 }
