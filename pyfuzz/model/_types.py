@@ -25,7 +25,7 @@ MAX_ARRAY_LEN: int = LIMITS["max_array_len"]  # the core's limit (rust/limits.rs
 
 SUPPORTED_TYPES = (
     "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "
-    "ListHead, Kref, Work, an embedded Struct subclass, Array[int | Ref[T] | Func, N]"
+    "ListHead, Kref, Work, DelayedWork, an embedded Struct subclass, Array[int | Ref[T] | Func, N]"
 )
 
 
