@@ -28,6 +28,10 @@ impl Execution<'_> {
         let mut first = true;
         let mut local_budget = MAX_LOCAL_OPS_PER_STEP;
         let t = &self.threads[tid];
+        // A worker takes its instance (clears PENDING) in the same step as the function's
+        // first visible operation, as before this family had the kernel's rules: a separate
+        // step would shift every stored schedule that runs work (corpora/ would stop
+        // replaying). The window between the two is therefore not explored.
         if t.work != NONE && !t.work_started && !self.work_step(tid) {
             // A delayed work's timer fired: that is the whole step.
             return;

@@ -121,7 +121,14 @@ impl Execution<'_> {
         let plain = matches!(self.world.vals[o.vals_start as usize], Value::Func(_))
             && !matches!(o.state, ObjState::Work(s) if s.delayed);
         if plain {
-            let msg = format!("{op:?} on a work item set up with init_work, not init_delayed_work");
+            let name = match op {
+                Op::ScheduleDelayedWork => "schedule_delayed_work",
+                Op::ModDelayedWork => "mod_delayed_work",
+                Op::CancelDelayedWork => "cancel_delayed_work",
+                Op::CancelDelayedWorkSync => "cancel_delayed_work_sync",
+                _ => "flush_delayed_work",
+            };
+            let msg = format!("{name} on a work item set up with init_work, not init_delayed_work");
             self.model_error(tid, msg);
         }
         !plain

@@ -109,6 +109,11 @@ def cancel_under_spinlock():
     spin_unlock(d.lock)
 
 
+def delayed_on_plain_work():
+    d = probe()
+    schedule_delayed_work(d.work, 1)
+
+
 def self_flush_fn(w):
     flush_work(w)
 
@@ -132,6 +137,12 @@ SCENARIOS = [
         name="work-cancel-atomic",
         actors=[Thread(cancel_under_spinlock)],
         expect={"": "BUG: sleeping function called from invalid context"},
+    ),
+    # C would not compile it: a model error.
+    Scenario(
+        name="work-delayed-on-plain",
+        actors=[Thread(delayed_on_plain_work)],
+        expect={"": "pyfuzz: model error"},
     ),
     # start_flush_work queues the barrier behind the running instance: the worker waits for
     # itself forever.
