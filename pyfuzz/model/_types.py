@@ -29,7 +29,7 @@ MAX_FIELDS: int = LIMITS.get("max_fields", 4096)
 
 SUPPORTED_TYPES = (
     "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "
-    "ListHead, Kref, Work, an embedded Struct subclass, Array[int | Ref[T] | Func, N]"
+    "ListHead, Kref, Work, DelayedWork, an embedded Struct subclass, Array[int | Ref[T] | Func, N]"
 )
 
 

@@ -51,6 +51,7 @@ class Struct:
 
     Field annotations: `int`, `bool`, `Func`, `Ref[T]` (or `Ref` for a pointer to anything),
     `Mutex`, `Spinlock`, `RwSem`, `Completion`, `WaitQueue`, `ListHead`, `Kref`, `Work`,
+    `DelayedWork`,
     another `Struct` subclass (embedded, like `struct device dev;` in C) and `Array[int, N]`,
     `Array[Ref[T], N]` or `Array[Func, N]`.
     """
@@ -108,6 +109,13 @@ class Kref(_Marker):
 
 class Work(_Marker):
     """`struct work_struct`: run by a worker in work context after `schedule_work`."""
+
+    ir_type = "work"
+
+
+class DelayedWork(_Marker):
+    """`struct delayed_work`: a work item (the same IR object) set up with
+    `init_delayed_work` and queued by `schedule_delayed_work` after a timer."""
 
     ir_type = "work"
 

@@ -27,8 +27,14 @@ impl Execution<'_> {
         let prog = self.prog;
         let mut first = true;
         let mut local_budget = MAX_LOCAL_OPS_PER_STEP;
-        if self.threads[tid].work != NONE {
-            self.work_started(tid);
+        let t = &self.threads[tid];
+        // A worker takes its instance (clears PENDING) in the same step as the function's
+        // first visible operation, as before this family had the kernel's rules: a separate
+        // step would shift every stored schedule that runs work (corpora/ would stop
+        // replaying). The window between the two is therefore not explored.
+        if t.work != NONE && !t.work_started && !self.work_step(tid) {
+            // A delayed work's timer fired: that is the whole step.
+            return;
         }
         loop {
             let t = &mut self.threads[tid];
@@ -37,7 +43,9 @@ impl Execution<'_> {
             }
             let Some(fr) = t.frames.last_mut() else {
                 self.action_finished(tid);
-                if self.finding.is_some() {
+                let t = &self.threads[tid];
+                // A work item queued again while it ran starts at the next scheduling point.
+                if self.finding.is_some() || (t.work != NONE && !t.work_started) {
                     return;
                 }
                 continue;
@@ -278,8 +286,8 @@ impl Execution<'_> {
             self.report_lock_held_on_return(tid);
             return;
         }
-        if t.work != NONE {
-            self.work_finished(tid);
+        if t.work != NONE && self.work_finished(tid) {
+            return;
         }
         if !self.start_next_action(tid) {
             self.set_status(tid, Status::Done);

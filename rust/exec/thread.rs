@@ -47,7 +47,7 @@ pub enum Wait {
     },
     /// Waiting for an RCU grace period.
     Rcu,
-    /// Waiting for a work item to become idle.
+    /// Waiting for a work item's instance to finish (flush_work, cancel_work_sync).
     Work {
         obj: u32,
     },
@@ -138,6 +138,10 @@ pub struct Thread {
     /// Worker threads: the work item they run.
     pub work: u32,
     pub work_started: bool,
+    /// In `flush_work`/`cancel_work_sync`: the work instance waited for (NONE: none) and,
+    /// for the cancel, whether an instance was pending (its result).
+    pub work_wait: u32,
+    pub work_ret: bool,
 }
 
 impl Thread {
@@ -168,6 +172,8 @@ impl Thread {
             yielded: false,
             work: NONE,
             work_started: false,
+            work_wait: NONE,
+            work_ret: false,
         }
     }
 
@@ -197,6 +203,8 @@ impl Thread {
         self.yielded = false;
         self.work = NONE;
         self.work_started = false;
+        self.work_wait = NONE;
+        self.work_ret = false;
         match ctx {
             Context::HardIrq => {
                 self.hardirq = 1;

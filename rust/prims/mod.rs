@@ -205,7 +205,7 @@ pub(crate) mod tests {
             assert!(Prim::ALL[..i].iter().all(|q| q.name() != p.name()));
             assert!(!p.doc().is_empty() && p.arity() <= 3);
         }
-        assert_eq!(Prim::ALL.len(), 83);
+        assert_eq!(Prim::ALL.len(), 90);
     }
 
     #[test]
@@ -222,6 +222,8 @@ pub(crate) mod tests {
                 "rcu_read_unlock",
                 "synchronize_rcu",
                 "schedule_work",
+                "schedule_delayed_work",
+                "mod_delayed_work",
                 "msleep",
                 "schedule",
                 "cond_resched",

@@ -106,12 +106,27 @@ macro_rules! primitive_table {
             }
             work {
                 InitWork = "init_work" [w, func] Args
-                    "set the work function (called as `func(w)`)";
+                    "INIT_WORK: set the work function (called as `func(w)`); w is a plain work item";
+                InitDelayedWork = "init_delayed_work" [dw, func] Args
+                    "INIT_DELAYED_WORK: as `init_work`, and dw is a delayed work item";
                 ScheduleWork = "schedule_work" [w] Global
-                    "queue w (1) unless already pending (0); a worker task runs it in work context";
+                    "queue w and return 1, or 0 if it is pending or a `cancel_*_sync` is running; queued while its function runs, it runs again after that returns, never on two workers at once";
+                ScheduleDelayedWork = "schedule_delayed_work" [dw, delay] Global
+                    "as `schedule_work`; with delay > 0 a timer queues it at a point the scheduler picks";
+                ModDelayedWork = "mod_delayed_work" [dw, delay] Global
+                    "pending: re-arm with the new delay, 1; else queue as `schedule_delayed_work`, 0 (during a `cancel_*_sync`: 0, not queued)";
+                CancelWork = "cancel_work" [w] Args
+                    "dequeue w if pending, return 1 if it was; does not wait for a running function";
+                CancelDelayedWork = "cancel_delayed_work" [dw] Args
+                    "`cancel_work` for a delayed work item (an armed timer is deleted)";
                 CancelWorkSync = "cancel_work_sync" [w] Args
-                    "might sleep; dequeue if pending, wait if running; returns 1 if it was pending";
-                FlushWork = "flush_work" [w] Args "might sleep; wait until w is idle";
+                    "might sleep; dequeue if pending, refuse queueing meanwhile, wait for a running function; returns 1 if it was pending (on itself: deadlock)";
+                CancelDelayedWorkSync = "cancel_delayed_work_sync" [dw] Args
+                    "`cancel_work_sync` for a delayed work item (an armed timer is deleted)";
+                FlushWork = "flush_work" [w] Args
+                    "might sleep; wait until the last queued instance (not an armed timer) has finished; returns 1 if it waited (on itself: deadlock)";
+                FlushDelayedWork = "flush_delayed_work" [dw] Args
+                    "might sleep; an armed timer fires now, then `flush_work`";
             }
             context {
                 LocalIrqDisable = "local_irq_disable" [] Local "irqs off";
