@@ -100,6 +100,10 @@ def test_family_model_behaves_as_expected(family, scenario, variant, expect):
     if expect == "clean":
         assert result.outcome is None, result.outcome.finding.report
         assert result.complete and result.step_limits == 0
+    elif expect.startswith("pyfuzz: model error"):
+        # A model error is a run status (with file and line), not a finding.
+        assert result.outcome is None and result.model_error is not None
+        assert result.model_error.model_error["line"] > 0
     else:
         assert result.outcome is not None, "no finding"
         assert result.outcome.finding.title.startswith(expect), result.outcome.finding.title
