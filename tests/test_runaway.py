@@ -4,6 +4,7 @@ lone thread spins), and long finite loops."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pyfuzz.engine import load
 
 MODEL = Path(__file__).parent / "models" / "runaway.py"
 ORACLES = Path(__file__).parent / "models" / "oracles.py"
+HOG = Path(__file__).parent / "models" / "hog.py"
 
 
 @pytest.mark.parametrize(
@@ -59,3 +61,23 @@ def test_the_watchdog_budget_is_a_scenario_setting():
     program = _core.Program(compile_scenario(scenario, variant).ir_bytes)
     finding = program.verify(0).outcome.finding
     assert finding.kind == "soft-lockup" and finding.title == "BUG: soft lockup in count_to_3000"
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_the_model_heap_is_capped_with_a_model_error_at_the_allocating_line():
+    program = load(f"{HOG}:hog").program
+    before = _rss_bytes() if os.path.exists("/proc/self/statm") else 0
+    result = program.verify(0)
+    assert result.outcome is None and result.model_error is not None
+    fault = result.model_error.model_error
+    assert fault["file"].endswith("hog.py") and fault["line"] == 20
+    assert (
+        "the model heap is full" in fault["message"] and "heap_bytes=16777216" in fault["message"]
+    )
+    if before:
+        # 16 MiB of model words cost well under 100 MiB of process memory.
+        assert _rss_bytes() - before < 100 * 2**20

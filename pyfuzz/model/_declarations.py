@@ -29,6 +29,8 @@ CONFIG_KEYS: dict[str, type] = {
     "lockdep": bool,
     "max_steps": int,
     "soft_lockup_steps": int,
+    "heap_objects": int,
+    "heap_bytes": int,
     "kasan_old_names": bool,
 }
 
@@ -206,7 +208,7 @@ def scenario_config(scenario: Scenario) -> dict[str, Any]:
                 f"scenario '{scenario.name}': config '{key}' must be {expected.__name__}",
                 scenario,
             )
-    for key in ("max_steps", "soft_lockup_steps"):
+    for key in ("max_steps", "soft_lockup_steps", "heap_objects", "heap_bytes"):
         if config.get(key, 1) < 1:
             raise declaration_error(
                 f"scenario '{scenario.name}': config '{key}' must be positive", scenario

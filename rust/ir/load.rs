@@ -110,13 +110,21 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
             .config
             .soft_lockup_steps
             .unwrap_or(Config::default().soft_lockup_steps),
+        heap_objects: raw
+            .config
+            .heap_objects
+            .unwrap_or(Config::default().heap_objects),
+        heap_bytes: raw
+            .config
+            .heap_bytes
+            .unwrap_or(Config::default().heap_bytes),
         kasan_old_names: raw.config.kasan_old_names.unwrap_or(false),
     };
     if config.max_steps == 0 {
         return bad("config.max_steps must be positive");
     }
-    if config.soft_lockup_steps == 0 {
-        return bad("config.soft_lockup_steps must be positive");
+    if config.soft_lockup_steps == 0 || config.heap_objects == 0 || config.heap_bytes == 0 {
+        return bad("config soft_lockup_steps, heap_objects and heap_bytes must be positive");
     }
     Ok(Program {
         name: raw.name,

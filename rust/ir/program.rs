@@ -342,6 +342,11 @@ pub struct Config {
     /// The soft-lockup watchdog: a thread that runs this many visible steps in a row while
     /// it is the only runnable thread (and no timed wait could end) is stuck for good.
     pub soft_lockup_steps: u64,
+    /// The model heap's cap in objects (embedded primitives count) and in bytes (8 per
+    /// field or array element): passing either is a model error at the allocating line,
+    /// never an abort of the process.
+    pub heap_objects: u64,
+    pub heap_bytes: u64,
     /// Print `use-after-free` instead of `slab-use-after-free` (kernels before 6.4).
     pub kasan_old_names: bool,
 }
@@ -352,6 +357,8 @@ impl Default for Config {
             lockdep: true,
             max_steps: 20_000,
             soft_lockup_steps: 10_000,
+            heap_objects: 250_000,
+            heap_bytes: 16 << 20,
             kasan_old_names: false,
         }
     }

@@ -105,5 +105,7 @@ pub(crate) struct RawConfig {
     pub lockdep: Option<bool>,
     pub max_steps: Option<u64>,
     pub soft_lockup_steps: Option<u64>,
+    pub heap_objects: Option<u64>,
+    pub heap_bytes: Option<u64>,
     pub kasan_old_names: Option<bool>,
 }

@@ -64,6 +64,9 @@ impl Execution<'_> {
         if gfp & 0x400 != 0 && !self.might_sleep(tid) {
             return;
         }
+        if !self.heap_has_room(tid) {
+            return;
+        }
         let idx = self.world.alloc_struct(self.prog, s);
         if !self.booting {
             self.world.objs[idx as usize].owner = tid as u32;
@@ -75,6 +78,28 @@ impl Execution<'_> {
         }
         let r = self.world.ref_of(idx);
         self.finish_op(tid, d, Value::Ref(r));
+    }
+
+    /// Whether the model heap is under its cap (config `heap_objects`, `heap_bytes`); if not,
+    /// a model error at the allocating line (a struct is at most a few thousand words, so
+    /// checking before each allocation bounds the heap).
+    pub(crate) fn heap_has_room(&mut self, tid: usize) -> bool {
+        let c = &self.prog.config;
+        let objects = self.world.objs.len() as u64;
+        let bytes = self.world.vals.len() as u64 * 8;
+        if objects < c.heap_objects && bytes < c.heap_bytes {
+            return true;
+        }
+        let (objs_cap, bytes_cap) = (c.heap_objects, c.heap_bytes);
+        self.model_error(
+            tid,
+            format!(
+                "the model heap is full ({objects} objects, {bytes} bytes; the caps are config \
+                 heap_objects={objs_cap}, heap_bytes={bytes_cap}): does something allocate in \
+                 a loop without freeing?"
+            ),
+        );
+        false
     }
 
     /// kfree; returns false after reporting (double free, invalid free, not a reference).

@@ -75,6 +75,9 @@ impl Execution<'_> {
     fn prim_ioremap(&mut self, tid: usize, d: u8, size: Value) {
         match size {
             Value::Int(n) if (1..=4096).contains(&n) => {
+                if !self.heap_has_room(tid) {
+                    return;
+                }
                 let idx = self.world.alloc_iomem(n as u32);
                 if !self.booting {
                     self.world.objs[idx as usize].owner = tid as u32;
