@@ -71,7 +71,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                     crash.scenario,
                     Path(args.html).resolve().parent,
                 ),
-                model_hash=res.model.facts.source_hash,
+                model_hash=res.model.facts.model_hash,
                 minimal_preemptions=crash.stats.get("minimal_preemptions"),
                 clean_variants=crash.expect["clean_variants"],
                 origin=crash.origin,

@@ -89,7 +89,7 @@ def record_finding(
         variant=loaded.resolved.variant,
         builtin=loaded.resolved.builtin,
         source=scenario_source(loaded, crash_dir),
-        model_hash=loaded.compiled.source_hash,
+        model_hash=loaded.compiled.model_hash,
         minimal_preemptions=minimal,
         clean_variants=[v for v in clean_variants(loaded) if v != loaded.resolved.variant],
         origin=origin,

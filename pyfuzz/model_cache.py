@@ -30,7 +30,7 @@ _PACKAGE = Path(__file__).resolve().parent
 class ModelFacts:
     """What replay needs to know of a compiled scenario variant, besides its IR."""
 
-    source_hash: str
+    model_hash: str
     scenario: str
     variant: str
     label: str

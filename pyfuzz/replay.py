@@ -79,11 +79,11 @@ def replay_crash(
     other_variant = variant is not None and variant != crash.variant
     model_changed = False
     if not other_variant:
-        model_changed = model.facts.source_hash != crash.model_hash
+        model_changed = model.facts.model_hash != crash.model_hash
         if model_changed and not lenient:
             raise TraceFormatError(
                 f"{path}: the model of {crash.label} changed since this trace was written "
-                f"(model hash {crash.model_hash[:12]}, now {model.facts.source_hash[:12]}); "
+                f"(model hash {crash.model_hash[:12]}, now {model.facts.model_hash[:12]}); "
                 "replay it with --lenient to try anyway"
             )
     lenient_run = lenient or other_variant or model_changed

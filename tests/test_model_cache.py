@@ -35,11 +35,19 @@ def test_an_edited_model_file_is_a_miss_and_replay_sees_the_change(tmp_path, cap
     capsys.readouterr()
     assert replay_crash(crash).verdict == "reproduced"
     assert replay_crash(crash).model.from_cache
-    # The same size and a new modification time (a comment changed), then new contents.
+    # A comment added: the cache misses (the file changed), the model hash does not (what the
+    # model does is the same), so the trace still replays strictly.
     text = model.read_text()
-    model.write_text(text.replace("def ", "def  ", 1).replace("def  ", "def ", 1) + "# edited\n")
+    model.write_text("# edited\n" + text)
+    res = replay_crash(crash)
+    assert res.verdict == "reproduced" and not res.model.from_cache and not res.model_changed
+    # What the model does changed, with the file's size and modification time kept: a miss,
+    # and replay refuses the trace rather than serving a stale hit.
+    edited = text.replace("pair.count += 1", "pair.count += 2")
+    assert edited != text and len(edited) == len(text)
+    model.write_text(edited)
     os.utime(model, ns=(1, 1))
-    assert main(["replay", str(crash)]) == 2  # the model changed: refused, not a stale hit
+    assert main(["replay", str(crash)]) == 2
     assert "changed since this trace was written" in capsys.readouterr().err
 
 

@@ -462,12 +462,12 @@ def test_compiled_model_record_and_determinism() -> None:
     assert isinstance(first, CompiledModel)
     assert (first.scenario, first.variant) == ("compiler_variants", "fixed")
     assert first.ir_bytes == again.ir_bytes
-    assert first.source_hash == again.source_hash
+    assert first.model_hash == again.model_hash
     assert orjson.loads(first.ir_bytes) == first.ir
     assert first.ir_bytes == orjson.dumps(first.ir, option=orjson.OPT_SORT_KEYS)
-    assert len(first.source_hash) == 64
+    assert len(first.model_hash) == 64
     other = compile_scenario(find_scenario("tests/models/compiler_types.py")[0])
-    assert other.source_hash != first.source_hash
+    assert other.model_hash != first.model_hash
 
 
 def test_compilation_is_identical_across_processes() -> None:
@@ -475,7 +475,7 @@ def test_compilation_is_identical_across_processes() -> None:
         "import sys, hashlib; from pyfuzz.model.loader import find_scenario;"
         "from pyfuzz.model.compiler import compile_scenario;"
         "m = compile_scenario(*find_scenario('tests/models/compiler_basic.py'));"
-        "print(hashlib.sha256(m.ir_bytes).hexdigest(), m.source_hash)"
+        "print(hashlib.sha256(m.ir_bytes).hexdigest(), m.model_hash)"
     )
     outputs = set()
     for seed in ("1", "2"):
@@ -777,3 +777,24 @@ def test_actor_bounds_are_validated() -> None:
     for actor in bad:
         with pytest.raises(ScenarioError, match="actor 'a'"):
             compile_scenario(Scenario(name="s", actors=[actor]))
+
+
+def test_the_model_hash_follows_what_the_model_does_not_where_its_lines_are(tmp_path) -> None:
+    """Comments, docstrings and blank lines keep the hash (saved traces still replay
+    strictly); a change to the code changes it."""
+    source = (
+        "from pyfuzz.model import *\n\n\nclass S(Struct):\n    n: int\n\n\ns = Global(S)\n\n\n"
+        "def bump():\n    s.n = s.n + 1\n\n\nsc = Scenario(name='sc', actors=[Thread(bump)])\n"
+    )
+    path = tmp_path / "m.py"
+
+    def compiled(text: str) -> CompiledModel:
+        path.write_text(text)
+        return compile_scenario(*find_scenario(str(path)))
+
+    base = compiled(source)
+    moved = compiled('"""A docstring."""\n# and a comment\n\n' + source)
+    assert moved.ir_bytes != base.ir_bytes  # the line tables moved
+    assert moved.model_hash == base.model_hash
+    changed = compiled(source.replace("s.n + 1", "s.n + 2"))
+    assert changed.model_hash != base.model_hash

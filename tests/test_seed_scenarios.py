@@ -1,4 +1,4 @@
-"""The five built-in seed scenarios (kernel-model.md C1..C5): every buggy variant is found by
+"""The five built-in seed scenarios: every buggy variant is found by
 exhaustive search (2 preemptions), PCT and random walk with the expected title, kind and the
 kernel's first report line; every fixed variant is clean under exhaustive search."""
 

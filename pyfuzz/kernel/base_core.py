@@ -22,7 +22,7 @@ class device(Struct):
 @infra
 def device_initialize(dev, release):
     # core.c device_initialize(): kobject_init (kref 1), mutex_init + novalidate class,
-    # INIT_LIST_HEAD(devres_head).  [V core.c per kernel-model.md A.1]
+    # INIT_LIST_HEAD(devres_head).  [V drivers/base/core.c]
     kref_init(dev.kobj)
     lockdep_set_novalidate_class(dev.mutex)
     list_init(dev.devres_head)

@@ -1,6 +1,6 @@
 """drivers/base/dd.c and bus.c: probing, binding and unbinding a device.
 
-Step orders follow kernel-model.md A.3/A.4 [V dd.c 6.x]: the driver stays set during ->remove
+Step orders follow drivers/base/dd.c [V 6.x]: the driver stays set during ->remove
 and during the devres release, which runs after ->remove; "Resources present before probing"
 refuses a probe while devres nodes remain.
 """

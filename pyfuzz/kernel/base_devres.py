@@ -1,7 +1,7 @@
 """drivers/base/devres.c: the managed-resource list of a device.
 
 Nodes are appended under devres_lock; release_nodes() detaches the whole list first, then
-releases LIFO without the lock (kernel-model.md A.5 [V devres.c 6.x]). Consequences modelled:
+releases LIFO without the lock [V drivers/base/devres.c 6.x]. Consequences modelled:
 devres_find() from a release callback finds nothing; devres_add() from a release callback
 lands on the fresh list and survives the unbind.
 """

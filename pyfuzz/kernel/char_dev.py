@@ -1,4 +1,4 @@
-"""fs/char_dev.c and the file release path (kernel-model.md A.9).
+"""fs/char_dev.c and the file release path.
 
 cdev_del() only stops new opens: "any cdevs already open will remain and their fops will
 still be callable even after cdev_del returns" [V kerneldoc]. An open file pins the cdev

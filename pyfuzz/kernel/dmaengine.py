@@ -1,4 +1,4 @@
-"""drivers/dma/dmaengine.c: channels, clients and device unregistration (kernel-model.md C2).
+"""drivers/dma/dmaengine.c: channels, clients and device unregistration.
 
 * `dma_async_device_unregister_2019`: the pre-2020 core: the public channel is withdrawn and
   WARN_ONCE(chan->client_count) fires when a client still holds it -- the core "holds module

@@ -1,7 +1,7 @@
 """kernel/irq/irqdomain.c: irq domains and mappings (linear revmap only).
 
 `irq_domain_remove` WARNs only for mappings left in the radix tree; linear-revmap leftovers
-go unnoticed [I, kernel-model.md A.7/B11], then the domain is kfree'd.
+go unnoticed [I], then the domain is kfree'd.
 """
 
 from pyfuzz.model import *

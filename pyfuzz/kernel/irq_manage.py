@@ -1,6 +1,6 @@
 """kernel/irq/irqdesc.c, manage.c, proc.c, chip.c: IRQ descriptors, actions and delivery.
 
-`free_irq` follows kernel-model.md A.7 [V kernel/irq/manage.c]: a missing descriptor returns
+`free_irq` follows kernel/irq/manage.c [V]: a missing descriptor returns
 silently; a missing action is "Trying to free already-free IRQ"; running handlers are waited
 for (__synchronize_hardirq) before the action is freed.  Descriptors live in a global table
 (`irq_table`, the sparse irq tree) guarded by sparse_irq_lock.
@@ -67,7 +67,7 @@ def irq_alloc_desc(domain, hwirq):
 
 def unregister_irq_proc(desc):
     # proc.c: removing /proc/irq/N while an action's directory is still in it.
-    # [V message of commit f6cb7828c8e1, kernel-model.md B3']
+    # [V message of commit f6cb7828c8e1]
     if desc.action is not None:
         WARN(1, "remove_proc_entry: removing non-empty directory 'irq/N', leaking at least 'handler'")
 
@@ -120,7 +120,7 @@ def irq_shutdown(desc):
 
 
 def free_irq(irq, dev_id):
-    # manage.c free_irq() -> __free_irq().  [V kernel-model.md A.7; manage.c]
+    # manage.c free_irq() -> __free_irq().  [V kernel/irq/manage.c]
     desc = irq_to_desc(irq)
     if desc is None:
         return None                     # no descriptor: returns NULL silently

@@ -1,4 +1,4 @@
-"""drivers/pci/devres.c: managed PCI helpers (kernel-model.md A.6).
+"""drivers/pci/devres.c: managed PCI helpers.
 
 * `pcim_enable_device` (6.x): a devm action pcim_disable_device, then pci_enable_device,
   then is_managed = 1 -- which nothing ever clears (Alex Williamson, 2024-09-04 [V]).

@@ -1,4 +1,4 @@
-"""drivers/pci/pci-driver.c: the PCI bus probe/remove methods (kernel-model.md A.4)."""
+"""drivers/pci/pci-driver.c: the PCI bus probe/remove methods."""
 
 from pyfuzz.model import *
 from pyfuzz.kernel.base_core import get_device, put_device

@@ -1,4 +1,4 @@
-"""drivers/pci/pci.c pci_intx(): its versions (kernel-model.md A.6, C3).
+"""drivers/pci/pci.c pci_intx(): its versions.
 
 * `pci_intx` - current, after dfa2f4d5f9e5 "PCI: Remove devres from pci_intx()": a pure
   PCI_COMMAND read-modify-write, never managed, never allocates.

@@ -1,5 +1,4 @@
-"""drivers/pci/iov.c: SR-IOV enable/disable, VF add/remove, sriov_numvfs (kernel-model.md A.10,
-C4).
+"""drivers/pci/iov.c: SR-IOV enable/disable, VF add/remove, sriov_numvfs.
 
 Versions of the rescan-lock placement:
 * `sriov_numvfs_store_2020`: device_lock(PF) only; the SR-IOV path never takes

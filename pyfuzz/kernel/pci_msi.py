@@ -1,4 +1,4 @@
-"""drivers/pci/msi/msi.c: MSI vectors (kernel-model.md A.6/A.7).
+"""drivers/pci/msi/msi.c: MSI vectors.
 
 * 6.x: `pci_setup_msi_context` adds the msi_device_data devres node, then (managed devices
   only) the pcim_msi_release action [V msi.c]; `free_msi_irqs` tears the vectors down without

@@ -1,4 +1,4 @@
-"""drivers/pci/remove.c: stopping and destroying PCI devices (kernel-model.md A.11).
+"""drivers/pci/remove.c: stopping and destroying PCI devices.
 
 * `pci_stop_dev` / `pci_destroy_dev`: 6.x, idempotent through the atomic PCI_DEV_ADDED /
   PCI_DEV_REMOVED priv_flags bits [V remove.c, A.11].

@@ -1,4 +1,4 @@
-"""drivers/pci/pci-sysfs.c: the sysfs `remove` attribute (kernel-model.md A.11, C4).
+"""drivers/pci/pci-sysfs.c: the sysfs `remove` attribute.
 
 * `remove_store`: pci_stop_and_remove_bus_device_locked(): rescan lock first, then
   device_lock inside device_release_driver [V A.11].

@@ -5,13 +5,12 @@ variant (`_declarations`), resolves the variant, numbers the entry points (actio
 actor order, then boot functions), translates the actors and config, compiles every reachable
 function (`_funcs`) and struct (`_types`) into the id tables of a `_unit.CompileUnit`, runs the
 whole-model checks (`_checks`), and serialises the result with sorted keys so the same model
-always gives the same bytes. `source_hash` fingerprints the model files the IR was built from,
-for replay.
+always gives the same bytes. `model_hash` (`fingerprint`) identifies what the IR does, for
+replay.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from types import FunctionType
 from typing import Any
@@ -33,6 +32,7 @@ from pyfuzz.model._source import SourceCache
 from pyfuzz.model._unit import CompileUnit
 from pyfuzz.model._where import declaration_error, describe
 from pyfuzz.model.dsl import Action, Actor, Global, Scenario
+from pyfuzz.model.fingerprint import model_fingerprint
 
 IR_VERSION = 1
 
@@ -52,7 +52,7 @@ class CompiledModel:
 
     ir: dict[str, Any]
     ir_bytes: bytes
-    source_hash: str
+    model_hash: str
     scenario: str
     variant: str
 
@@ -127,7 +127,7 @@ def _compile(scenario: Scenario, variant: str) -> CompiledModel:
     return CompiledModel(
         ir=ir,
         ir_bytes=orjson.dumps(ir, option=orjson.OPT_SORT_KEYS),
-        source_hash=_source_hash(unit),
+        model_hash=model_fingerprint(ir),
         scenario=scenario.name,
         variant=variant,
     )
@@ -196,16 +196,3 @@ def _action_arg(unit: CompileUnit, actor: Actor, action: Action, value: object) 
         action,
         actor,
     )
-
-
-def _source_hash(unit: CompileUnit) -> str:
-    """SHA-256 over the model files' names and contents in compilation order. Directories are
-    left out so that a trace still matches its model from another checkout or working
-    directory (display paths are relative to the working directory)."""
-    digest = hashlib.sha256()
-    for path, data in zip(unit.files, unit.file_data, strict=True):
-        digest.update(path.rsplit("/", 1)[-1].encode())
-        digest.update(b"\0")
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.hexdigest()

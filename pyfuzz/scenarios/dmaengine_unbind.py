@@ -1,5 +1,5 @@
 """dmaengine-unbind: unbinding a DMA provider (plx_dma) while a client uses its channel
-(kernel-model.md C2, Logan Gunthorpe / Vinod Koul, 2019-11-14).
+(Logan Gunthorpe / Vinod Koul, 2019-11-14).
 
 Topology: one PCI device bound to plx_dma (BAR via pcim_iomap_regions, released after
 .remove; one MSI vector with plx_dma_isr requested on it). Actors: a client (request channel,
@@ -413,7 +413,7 @@ LEGACY = {
 dmaengine_unbind = Scenario(
     name="dmaengine-unbind",
     description=(
-        "kernel-model.md C2: `echo <bdf> > .../plx_dma/unbind` while a client holds a channel "
+        "`echo <bdf> > .../plx_dma/unbind` while a client holds a channel "
         "mid-transfer; plx_dma has its completion MSI (plx_dma_isr, requested in probe) and a "
         "descriptor-completion tasklet (modelled as a work item) that completes the descriptor "
         "and calls the client's callback; the core calls alloc/free_chan_resources at the "

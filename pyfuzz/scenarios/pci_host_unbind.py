@@ -1,5 +1,5 @@
 """pci-host-unbind: removing a PCIe host controller driver while an endpoint driver still has
-IRQ mappings in the controller's MSI domain (kernel-model.md C1, pcie-qcom / dw_pcie, 2022).
+IRQ mappings in the controller's MSI domain (pcie-qcom / dw_pcie, 2022).
 
 Topology: platform device H bound to `qcom-pcie`, which owns the dw_pcie MSI irq_domain and a
 root bus with one endpoint E bound to driver X (unmanaged: pci_enable_device,
@@ -256,7 +256,7 @@ OLD_MSI = {pci_setup_msi_context: pci_setup_msi_context_2017}
 pci_host_unbind = Scenario(
     name="pci-host-unbind",
     description=(
-        "kernel-model.md C1. leaky-endpoint: X leaves its IRQ and vectors; rmmod pcie-qcom "
+        "leaky-endpoint: X leaves its IRQ and vectors; rmmod pcie-qcom "
         "stops/removes the root bus and irq_domain_remove()s the MSI domain (linear revmap: no "
         "WARN) and frees it; /proc/interrupts then reads the freed domain through the "
         "surviving descriptor: KASAN use-after-free. fixed-endpoint: X frees IRQ and vectors in "

@@ -1,4 +1,4 @@
-"""pci-intx-devres: the 2024 pci_intx() devres regression (kernel-model.md C3, 3a + 3b).
+"""pci-intx-devres: the 2024 pci_intx() devres regression.
 
 One PCI device. ahci (managed: pcim_enable_device, MSI) is bound at boot. The admin then
 unloads ahci (3a: the MSI teardown inside devres_release_all calls pci_intx), binds vfio-pci
@@ -116,7 +116,7 @@ def boot_intx():
 pci_intx_devres = Scenario(
     name="pci-intx-devres",
     description=(
-        "kernel-model.md C3. hybrid (25216afc9db5, 6.11): rmmod ahci -> devres_release_all -> "
+        "hybrid (25216afc9db5, 6.11): rmmod ahci -> devres_release_all -> "
         "pcim_msi_release -> pci_intx(1) -> pcim_intx finds nothing on the detached list and "
         "devres_add()s a new node, which survives: binding vfio-pci hits 'Resources present "
         "before probing' (3a). partial-fix (e0c0b1cb2e0d: managed path only when the command "

@@ -1,4 +1,4 @@
-"""sriov-rescan-lock: SR-IOV enable/disable against PCI removal (kernel-model.md C4).
+"""sriov-rescan-lock: SR-IOV enable/disable against PCI removal.
 
 Topology: one PF (driver `pf_driver`, sriov_configure, pci_disable_sriov in .remove) with one
 VF enabled at boot, in a hot-plug slot. Actors (issue 3): `echo 0 > PF/sriov_numvfs`,
@@ -150,7 +150,7 @@ ACTORS = [
 sriov_rescan_lock = Scenario(
     name="sriov-rescan-lock",
     description=(
-        "kernel-model.md C4. unlocked (2020): sriov_numvfs=0 removes the VF without the rescan "
+        "unlocked (2020): sriov_numvfs=0 removes the VF without the rescan "
         "lock while `VF/remove` removes it with it; the 2020 pci_destroy_dev guard is a plain "
         "test, both pass it and the VF is unlinked twice (list_del corruption). locked-vfs "
         "(05703271c3cd): `PF/remove` holds the rescan lock into PF.remove -> "

@@ -1,6 +1,6 @@
 """switchtec-cdev: unbinding the switchtec PCI driver while a process has /dev/switchtec0 open.
 
-kernel-model.md C5 (switchtec v4/v5, 2017). The 2017 kernel: pcim_release disables MSI and
+The switchtec v4/v5 patches (2017). The 2017 kernel: pcim_release disables MSI and
 free_msi_irqs has BUG_ON(irq_has_action).
 
 Actors (issue 3): a user process (open, read = submit an MRPC command and wait for its
@@ -389,7 +389,7 @@ QUIESCE = {**KERNEL_2017, switchtec_pci_remove: switchtec_pci_remove_quiesce}
 switchtec_cdev = Scenario(
     name="switchtec-cdev",
     description=(
-        "kernel-model.md C5: `echo <bdf> > .../switchtec/unbind` while a process has "
+        "`echo <bdf> > .../switchtec/unbind` while a process has "
         "/dev/switchtec0 open, blocked in read() on an MRPC command or in poll(), and the switch "
         "raises its event MSI (ISR -> mrpc_work completes the command) (2017 kernel: "
         "pcim_release frees the MSI vectors, free_msi_irqs BUG_ONs on a live action). v4 "
