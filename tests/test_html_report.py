@@ -50,7 +50,7 @@ def test_rows_fatal_and_header():
     assert 'href="#fatal"' in page and "scrollIntoView" in page
     assert "pyfuzz replay switchtec.crash.json" in page
     assert "switchtec-cdev:v5" in page
-    assert "KASAN: slab-use-after-free Read in mrpc_event_work" in page
+    assert "KASAN: slab-use-after-free Write in mrpc_event_work" in page
     assert "user" in page and "kworker/0:3" in page and "[blocks]" in page
 
 
@@ -100,7 +100,7 @@ def test_objects_table_links():
     )
     assert f'freed at step <a href="#step-{free}">' in objs
     first_row = objs.split("<tbody>", 1)[1].split("</tr>", 1)[0]
-    assert "switchtec_dev#25.mrpc_work" in first_row and "fatal step" in first_row
+    assert "switchtec_dev#25.mrpc_mutex" in first_row and "fatal step" in first_row
     alloc = next(s["step"] for s in c["steps"] if s["op"] == "kzalloc switchtec_user")
     assert f'allocated at step <a href="#step-{alloc}">' in objs
     # frames of the report link to the matching steps

@@ -25,8 +25,16 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [a, ..]: Opera
             }
         }
         Op::ContainerOf => {
-            let Access::Ok(r) = ex.check_ref(tid, a, None, false, 0) else {
-                return;
+            // Pointer arithmetic, as the kernel's macro: no memory is read, so a freed
+            // object is not an access here; the dereference that follows is reported.
+            let r = match a {
+                Value::Ref(r) => r,
+                other => {
+                    let Access::Ok(r) = ex.check_ref(tid, other, None, false, 0) else {
+                        return;
+                    };
+                    r
+                }
             };
             let parent = ex.world.objs[r.idx as usize].parent;
             let v = if parent == NONE {
@@ -158,6 +166,29 @@ mod tests {
                 r#"["prim", 2, "kfree", [0]]"#,
             ],
             Expect::Clean,
+        );
+        // container_of is pointer arithmetic: on a freed object it reads nothing, and the
+        // dereference through its result is what KASAN reports.
+        run(
+            "inner = &p->inner; kfree(p); container_of(inner)",
+            &[
+                r#"["alloc", 0, 0, 9]"#,
+                r#"["load", 1, 0, 0]"#,
+                r#"["prim", 2, "kfree", [0]]"#,
+                r#"["prim", 2, "container_of", [1]]"#,
+            ],
+            Expect::Clean,
+        );
+        run(
+            "inner = &p->inner; kfree(p); container_of(inner)->val",
+            &[
+                r#"["alloc", 0, 0, 9]"#,
+                r#"["load", 1, 0, 0]"#,
+                r#"["prim", 2, "kfree", [0]]"#,
+                r#"["prim", 2, "container_of", [1]]"#,
+                r#"["load", 3, 2, 1]"#,
+            ],
+            Expect::Kind("use-after-free"),
         );
         run(
             "kfree(p) twice",
