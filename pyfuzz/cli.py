@@ -31,6 +31,7 @@ from pyfuzz.exitcodes import (
     EXIT_USAGE,
 )
 from pyfuzz.interrupt import EXIT_FOR_SIGNAL, ProgressLine, terminate_raises
+from pyfuzz.workloads import describe_workload
 
 
 def _outcome_fields(outcome: Any) -> dict[str, Any]:
@@ -88,6 +89,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 max_schedules=args.max_schedules,
                 interruptible=True,
                 progress=progress,
+                all_workloads=args.workloads == "all",
             )
     finally:
         progress.close()
@@ -101,6 +103,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "exhaustive": res.exhaustive,
         "new_per_bound": list(res.new_per_bound),
         "distinct_schedules": sum(res.new_per_bound),
+        "workloads": _workload_rows(loaded, res.workloads),
         "step_limits": res.step_limits,
         "seconds": round(seconds, 3),
     }
@@ -117,6 +120,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             return emit("verify", "ok" if res.complete else "incomplete", code, base)
         distinct = sum(res.new_per_bound)
         per_bound = ", ".join(f"{n} at {b}" for b, n in enumerate(res.new_per_bound))
+        _print_workloads(base["workloads"])
         if res.exhaustive:
             print(
                 f"{loaded.label}: no finding; complete: every interleaving explored, "
@@ -208,6 +212,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         print(_reproduce_line(args))
     return EXIT_FINDING
+
+
+# Workload lines shown in text (all of them are in --json).
+SHOWN_WORKLOADS = 20
+
+
+def _workload_rows(loaded: Any, workloads: list[tuple[list[int], int]]) -> list[dict[str, Any]]:
+    actors = loaded.program.actor_table()
+    return [
+        {"workload": describe_workload(actors, choices), "choices": list(choices), "schedules": n}
+        for choices, n in workloads
+    ]
+
+
+def _print_workloads(rows: list[dict[str, Any]]) -> None:
+    if len(rows) < 2:
+        return
+    print(f"{len(rows)} workloads explored:")
+    for row in rows[:SHOWN_WORKLOADS]:
+        print(f"  {row['schedules']:>8} schedules  {row['workload']}")
+    if len(rows) > SHOWN_WORKLOADS:
+        print(f"  ... and {len(rows) - SHOWN_WORKLOADS} more (--json lists them all)")
 
 
 def _interrupted(
@@ -345,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=cli_args.count,
         default=10_000_000,
         help="stop (exit 4) after this many schedules",
+    )
+    p.add_argument(
+        "--workloads",
+        choices=("default", "all"),
+        default="default",
+        help="explore the default workload, or every workload (optional actors, action "
+        "counts, actions), each under every schedule within the bound",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _add_finding_options(p)

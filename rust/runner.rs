@@ -11,6 +11,7 @@ use crate::sched::registry::{self, Params, WithDecider};
 use crate::sched::replay::Replay;
 use crate::sched::runs::FromRuns;
 use crate::sched::{Decider, RunEnd};
+use std::collections::BTreeMap;
 
 /// The result of a batch.
 #[derive(Clone, Debug, Default)]
@@ -204,6 +205,9 @@ pub struct VerifyResult {
     /// For each bound explored: the schedules with exactly that many preemptions (each
     /// bound re-runs the smaller ones; those are not counted again here).
     pub new_per_bound: Vec<u64>,
+    /// Each workload explored (its workload choices) with its schedules counted as in
+    /// `new_per_bound`, in choice order.
+    pub workloads: Vec<(Vec<u32>, u64)>,
     pub step_limits: u64,
     /// Findings passed over because their title was not the target.
     pub other_findings: u64,
@@ -224,6 +228,8 @@ pub struct SearchSpec {
     pub workload: Vec<u32>,
     /// Only a finding with this title ends the search (None: any finding).
     pub target: Option<String>,
+    /// Explore every workload (optional actors, action counts, actions) instead of one.
+    pub all_workloads: bool,
 }
 
 /// Exhaustive search with 0, 1, ..., `max_preemptions` preemptions over the default
@@ -245,59 +251,81 @@ pub fn verify(ex: &mut Execution, max_preemptions: u32, max_schedules: u64) -> V
 pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult {
     ex.set_tracing(false);
     let mut res = VerifyResult::default();
+    let mut per_workload: BTreeMap<Vec<u32>, u64> = BTreeMap::new();
     for bound in 0..=spec.max_preemptions {
-        res.bound = bound;
-        res.complete = false;
-        res.new_per_bound.push(0);
-        let mut d = Dfs::with_workload(bound, spec.workload.clone());
-        loop {
-            if res.schedules >= spec.max_schedules {
-                return res;
-            }
-            if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
-                let progress = Progress {
-                    executions: res.schedules,
-                    bound,
-                    findings: 0,
-                };
-                if !poll(&progress) {
-                    res.interrupted = true;
-                    return res;
-                }
-            }
-            let st = ex.run(&mut d);
-            res.schedules += 1;
-            if ex.preemptions == bound as u64 {
-                res.new_per_bound[bound as usize] += 1;
-            }
-            match st {
-                RunStatus::Finding => {
-                    let wanted = match (&spec.target, &ex.finding) {
-                        (Some(t), Some(f)) => f.title == *t,
-                        _ => true,
-                    };
-                    if wanted {
-                        res.outcome = Some(Outcome::capture(ex, st, false));
-                        return res;
-                    }
-                    res.other_findings += 1;
-                }
-                RunStatus::StepLimit => res.step_limits += 1,
-                RunStatus::ModelError => {
-                    res.model_error = Some(Outcome::capture(ex, st, false));
-                    return res;
-                }
-                _ => {}
-            }
-            if !d.end(&RunEnd { steps: ex.steps }) {
-                break;
-            }
-        }
-        res.complete = true;
-        if d.explored_everything() {
-            res.exhaustive = true;
+        if !search_bound(ex, spec, bound, poll, &mut res, &mut per_workload) || res.exhaustive {
             break;
         }
     }
+    res.workloads = per_workload.into_iter().collect();
     res
+}
+
+/// Explores one preemption bound; false when the search must end (a finding, a model
+/// error, the budget, an interruption). Sets `complete` and `exhaustive` when it ran out.
+fn search_bound(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    bound: u32,
+    poll: Poll,
+    res: &mut VerifyResult,
+    per_workload: &mut BTreeMap<Vec<u32>, u64>,
+) -> bool {
+    res.bound = bound;
+    res.complete = false;
+    res.new_per_bound.push(0);
+    let mut d = if spec.all_workloads {
+        Dfs::all_workloads(bound)
+    } else {
+        Dfs::with_workload(bound, spec.workload.clone())
+    };
+    loop {
+        if res.schedules >= spec.max_schedules {
+            return false;
+        }
+        if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
+            let progress = Progress {
+                executions: res.schedules,
+                bound,
+                findings: 0,
+            };
+            if !poll(&progress) {
+                res.interrupted = true;
+                return false;
+            }
+        }
+        let st = ex.run(&mut d);
+        res.schedules += 1;
+        if ex.preemptions == bound as u64 {
+            res.new_per_bound[bound as usize] += 1;
+            *per_workload
+                .entry(ex.choices[..ex.workload_len].to_vec())
+                .or_default() += 1;
+        }
+        match st {
+            RunStatus::Finding => {
+                let wanted = match (&spec.target, &ex.finding) {
+                    (Some(t), Some(f)) => f.title == *t,
+                    _ => true,
+                };
+                if wanted {
+                    res.outcome = Some(Outcome::capture(ex, st, false));
+                    return false;
+                }
+                res.other_findings += 1;
+            }
+            RunStatus::StepLimit => res.step_limits += 1,
+            RunStatus::ModelError => {
+                res.model_error = Some(Outcome::capture(ex, st, false));
+                return false;
+            }
+            _ => {}
+        }
+        if !d.end(&RunEnd { steps: ex.steps }) {
+            break;
+        }
+    }
+    res.complete = true;
+    res.exhaustive = d.explored_everything();
+    true
 }

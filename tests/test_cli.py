@@ -280,3 +280,31 @@ def test_verify_all_explores_every_interleaving_once(capsys):
     # The buggy variant still reports the minimal preemptions its finding needs.
     code, out, _ = run_cli(capsys, "verify", "demo-alive-flag", "--preemptions", "all", "--json")
     assert code == 1 and json.loads(out)["preemptions"] == 1
+
+
+def test_verify_all_workloads_lists_each_workload(capsys):
+    code, out, _ = run_cli(
+        capsys, "verify", "demo-alive-flag:locked-check", "--workloads", "all", "--preemptions", "1"
+    )
+    assert code == 0 and "3 workloads explored:" in out
+    assert "reader: read, read, read; unbind: remove" in out
+    code, out, _ = run_cli(
+        capsys,
+        "verify",
+        "demo-alive-flag:locked-check",
+        "--workloads",
+        "all",
+        "--preemptions",
+        "1",
+        "--json",
+    )
+    rows = json.loads(out)["workloads"]
+    assert [r["workload"] for r in rows] == [
+        "reader: read; unbind: remove",
+        "reader: read, read; unbind: remove",
+        "reader: read, read, read; unbind: remove",
+    ]
+    assert sum(r["schedules"] for r in rows) == json.loads(out)["distinct_schedules"]
+    # The buggy variant is found in some workload; the default workload alone has one row.
+    code, out, _ = run_cli(capsys, "verify", "demo-alive-flag", "--workloads", "all", "--json")
+    assert code == 1

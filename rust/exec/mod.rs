@@ -84,6 +84,8 @@ pub struct Execution<'p> {
     pub switches: u64,
     pub preemptions: u64,
     pub choices: Vec<u32>,
+    /// How many of `choices` are workload choices (they come first).
+    pub workload_len: usize,
     /// The thread that ran the last step, and how many visible steps it ran in a row.
     streak_tid: u32,
     streak: u64,
@@ -126,6 +128,7 @@ impl<'p> Execution<'p> {
             switches: 0,
             preemptions: 0,
             choices: Vec::with_capacity(256),
+            workload_len: 0,
             streak_tid: NONE,
             streak: 0,
             lone: 0,
@@ -321,6 +324,7 @@ impl<'p> Execution<'p> {
             }
         }
         self.nthreads = prog.actors.len();
+        self.workload_len = self.choices.len();
         for ai in 0..self.nthreads {
             if self.threads[ai].status == Status::Runnable {
                 self.runnable |= bit(ai as u32);

@@ -210,7 +210,7 @@ impl PyProgram {
     /// Interruption and `progress` as for `run_batch`.
     #[pyo3(signature = (
         preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
-        interruptible = false, progress = None
+        interruptible = false, progress = None, all_workloads = false
     ))]
     fn verify(
         &self,
@@ -221,12 +221,14 @@ impl PyProgram {
         target: Option<String>,
         interruptible: bool,
         progress: Option<Py<PyAny>>,
+        all_workloads: bool,
     ) -> PyResult<PyVerify> {
         let spec = SearchSpec {
             max_preemptions: preemptions,
             max_schedules,
             workload: workload.unwrap_or_default(),
             target,
+            all_workloads,
         };
         let mut watch = Watch::new(progress);
         let r = self.with_exec(py, |ex| {
@@ -248,6 +250,7 @@ impl PyProgram {
             complete: r.complete,
             exhaustive: r.exhaustive,
             new_per_bound: r.new_per_bound,
+            workloads: r.workloads,
             step_limits: r.step_limits,
             other_findings: r.other_findings,
             outcome,

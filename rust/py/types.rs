@@ -261,6 +261,9 @@ pub struct PyVerify {
     /// Per bound explored: the schedules with exactly that many preemptions.
     #[pyo3(get)]
     pub new_per_bound: Vec<u64>,
+    /// Each workload explored: (its workload choices, its schedules counted as above).
+    #[pyo3(get)]
+    pub workloads: Vec<(Vec<u32>, u64)>,
     #[pyo3(get)]
     pub step_limits: u64,
     /// Findings passed over because their title was not the one searched for.

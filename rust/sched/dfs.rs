@@ -6,6 +6,7 @@
 //! false once the bounded tree is exhausted.
 
 use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
+use crate::limits::MAX_THREADS;
 use crate::world::NONE;
 
 #[derive(Clone, Copy, Debug)]
@@ -30,8 +31,11 @@ impl Node {
 /// The DFS decider.
 pub struct Dfs {
     bound: u32,
-    /// Workload choices answered in order (then the defaults).
+    /// Workload choices answered in order (then the defaults, or every alternative).
     workload: Vec<u32>,
+    /// Whether workload choices past `workload` branch like scheduling points (every
+    /// workload is explored, at no preemption cost) instead of taking the default.
+    all_workloads: bool,
     wpos: usize,
     nodes: Vec<Node>,
     pos: usize,
@@ -53,12 +57,22 @@ impl Dfs {
         Dfs {
             bound,
             workload,
+            all_workloads: false,
             wpos: 0,
             nodes: Vec::new(),
             pos: 0,
             preemptions: 0,
             diverged: false,
             pruned: false,
+        }
+    }
+
+    /// Exhaustive search over every workload (optional actors, action counts and actions)
+    /// and, under each, every schedule with at most `bound` preemptions.
+    pub fn all_workloads(bound: u32) -> Dfs {
+        Dfs {
+            all_workloads: true,
+            ..Dfs::new(bound)
         }
     }
 
@@ -90,6 +104,35 @@ impl Dfs {
     }
 }
 
+impl Dfs {
+    /// A workload choice among `n` as a tree node: any answer is free (no preemption).
+    fn branch(&mut self, n: u32, default: u32) -> u32 {
+        let options: ThreadMask = if n as usize == MAX_THREADS {
+            ThreadMask::MAX
+        } else {
+            (1 << n) - 1
+        };
+        let c = if let Some(node) = self.nodes.get(self.pos) {
+            if node.runnable != options || node.current != NONE {
+                self.diverged = true;
+            }
+            node.chosen
+        } else {
+            self.nodes.push(Node {
+                runnable: options,
+                current: NONE,
+                voluntary: true,
+                chosen: default,
+                explored: bit(default),
+                preemptions_before: self.preemptions,
+            });
+            default
+        };
+        self.pos += 1;
+        c
+    }
+}
+
 impl Decider for Dfs {
     fn begin(&mut self) {
         self.pos = 0;
@@ -103,7 +146,13 @@ impl Decider for Dfs {
         self.wpos += 1;
         match c {
             Some(c) if c < n => c,
-            _ => default,
+            Some(_) => default,
+            None if self.all_workloads && n as usize <= MAX_THREADS => self.branch(n, default),
+            None => {
+                // More alternatives than a node holds: only the default is explored.
+                self.pruned |= self.all_workloads;
+                default
+            }
         }
     }
 

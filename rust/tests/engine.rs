@@ -203,8 +203,8 @@ fn search_for_a_target_title_passes_over_other_findings() {
     let spec = runner::SearchSpec {
         max_preemptions: 2,
         max_schedules: 1000,
-        workload: Vec::new(),
         target: Some("no such title".into()),
+        ..Default::default()
     };
     let res = runner::search(&mut ex, &spec, &mut runner::never_stop);
     assert!(res.outcome.is_none());
@@ -316,4 +316,52 @@ fn complete_exploration_stops_at_the_first_bound_that_cuts_nothing() {
     // One bound less is complete for that bound but not exhaustive.
     let less = runner::verify(&mut ex, r.bound - 1, 1_000_000);
     assert!(less.complete && !less.exhaustive);
+}
+
+#[test]
+fn all_workloads_explores_the_actions_the_default_workload_leaves_out() {
+    // One actor with two actions: a harmless default, and the use after free.
+    let mut v = uaf(true);
+    let harmless = json!({"name": "noop", "file": 0, "line": 1, "params": 0, "locals": 1,
+                          "code": [["retnone"]], "lines": [1]});
+    v["functions"].as_array_mut().unwrap().insert(0, harmless);
+    v["threads"] = json!([{"name": "t", "actions": [{"func": 0}, {"func": 1}],
+                           "default": [0], "min": 1, "max": 2}]);
+    let prog = load(&v);
+    let mut ex = Execution::new(&prog).unwrap();
+    let default = runner::verify(&mut ex, 1, 1_000_000);
+    assert!(default.outcome.is_none() && default.exhaustive);
+    assert_eq!(default.workloads.len(), 1);
+
+    let spec = runner::SearchSpec {
+        max_preemptions: 1,
+        max_schedules: 1_000_000,
+        all_workloads: true,
+        ..Default::default()
+    };
+    let all = runner::search(&mut ex, &spec, &mut runner::never_stop);
+    let o = all
+        .outcome
+        .expect("the use after free in a non-default workload");
+    assert_eq!(o.finding.unwrap().kind.name(), "use-after-free");
+    // Workloads before it were explored and counted: [count 1, noop] at least.
+    assert!(!all.workloads.is_empty());
+    // The finding's workload replays from its choices.
+    let again = runner::replay(&mut ex, &o.choices, true, false);
+    assert_eq!(again.finding.unwrap().kind.name(), "use-after-free");
+
+    // Without the bug, every workload is explored and counted once: counts 1..=2 of two
+    // actions = 2 + 4 workloads.
+    let mut clean = v.clone();
+    clean["functions"][1] = json!({"name": "noop2", "file": 0, "line": 1, "params": 0,
+                                   "locals": 1, "code": [["retnone"]], "lines": [1]});
+    let prog = load(&clean);
+    let mut ex = Execution::new(&prog).unwrap();
+    let all = runner::search(&mut ex, &spec, &mut runner::never_stop);
+    assert!(all.outcome.is_none() && all.exhaustive);
+    assert_eq!(all.workloads.len(), 6);
+    assert_eq!(
+        all.workloads.iter().map(|w| w.1).sum::<u64>(),
+        all.new_per_bound.iter().sum::<u64>()
+    );
 }
