@@ -22,6 +22,15 @@ ORACLES = {
     "warn-on": ("warning", "WARNING: CPU: 0 PID: 1000 at "),
     "gfp-atomic": ("sleep-in-atomic", "BUG: sleeping function called from invalid context at "),
     "irq-mutex": ("sleep-in-atomic", "BUG: sleeping function called from invalid context at "),
+    "irq-inconsistent": ("lockdep-inconsistent", "WARNING: inconsistent lock state"),
+    "irq-lock-order": (
+        "lockdep-irq-order",
+        "WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected",
+    ),
+    "irq-inversion": (
+        "lockdep-irq-inversion",
+        "WARNING: possible irq lock inversion dependency detected",
+    ),
     "recursive": ("lockdep-recursive", "WARNING: possible recursive locking detected"),
     "assert-held": ("lockdep-assert", "WARNING: CPU: 0 PID: 1000 at "),
     "bad-unlock": ("bad-unlock", "WARNING: bad unlock balance detected!"),

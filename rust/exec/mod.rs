@@ -14,6 +14,7 @@ pub mod trace;
 
 use crate::error::{CoreError, CoreResult};
 use crate::ir::{Context, Instr, Program};
+use crate::oracle::irq_usage::IrqUsage;
 use crate::oracle::leak::find_leak;
 use crate::oracle::lockdep::LockGraph;
 use crate::oracle::{Finding, Kind};
@@ -97,6 +98,8 @@ pub struct Execution<'p> {
     /// Set with a `ModelError` finding: the structured model error.
     pub fault: Option<ModelFault>,
     pub lockgraph: LockGraph,
+    /// Lockdep's usage bits per lock class (the IRQ-safety checks).
+    pub irq_usage: IrqUsage,
     pub tracing: bool,
     /// What a traced run recorded (empty unless `tracing`).
     pub rec: Recording,
@@ -136,6 +139,7 @@ impl<'p> Execution<'p> {
             finding: None,
             fault: None,
             lockgraph: LockGraph::new(prog.lock_classes.len()),
+            irq_usage: IrqUsage::new(prog.lock_classes.len()),
             tracing: false,
             rec: Recording::default(),
             feedback: false,
@@ -153,6 +157,7 @@ impl<'p> Execution<'p> {
         ex.boot()?;
         ex.booting = false;
         ex.lockgraph.mark_base();
+        ex.irq_usage.mark_base();
         ex.snapshot = ex.world.clone();
         Ok(ex)
     }
@@ -244,6 +249,7 @@ impl<'p> Execution<'p> {
     fn reset(&mut self) {
         self.world.reset_from(&self.snapshot);
         self.lockgraph.reset();
+        self.irq_usage.reset();
         self.nthreads = 0;
         self.runnable = 0;
         self.cur = NONE;

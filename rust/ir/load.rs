@@ -39,6 +39,7 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
                     f.lock_class = lock_classes.len() as u32;
                     lock_classes.push(LockClass {
                         name: format!("&{}->{}", s.name, f.name),
+                        kind: k,
                     });
                 }
             }

@@ -330,6 +330,8 @@ pub struct ActorDecl {
 pub struct LockClass {
     /// Rendered as in lockdep reports, e.g. `&switchtec_dev->mrpc_mutex`.
     pub name: String,
+    /// The lock's kind (its lockdep wait type: spinlock_t or a sleeping lock).
+    pub kind: ObjKind,
 }
 
 /// Kernel configuration switches that change which oracles run.

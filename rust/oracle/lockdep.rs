@@ -103,6 +103,66 @@ impl LockGraph {
         }
         None
     }
+
+    /// Breadth-first search from `from`, along the edges (`forward`) or against them, for the
+    /// nearest class, `from` included, where `pred` holds (lockdep's `__bfs` with a match
+    /// function: `find_usage_forwards`/`_backwards`, and with a predicate that never holds,
+    /// the `usage_accumulate` walk). Returns the class and the edges between it and `from`
+    /// in graph order (from `from` forwards; ending at `from` backwards).
+    pub fn find(
+        &mut self,
+        from: u32,
+        forward: bool,
+        mut pred: impl FnMut(u32) -> bool,
+    ) -> Option<(u32, Vec<Edge>)> {
+        if pred(from) {
+            return Some((from, Vec::new()));
+        }
+        if self.edges.is_empty() {
+            return None;
+        }
+        self.prev.iter_mut().for_each(|p| *p = u32::MAX);
+        self.queue.clear();
+        self.queue.push(from);
+        self.prev[from as usize] = from;
+        let mut head = 0;
+        while head < self.queue.len() {
+            let u = self.queue[head];
+            head += 1;
+            for v in 0..self.n as u32 {
+                let linked = if forward {
+                    self.has_edge(u, v)
+                } else {
+                    self.has_edge(v, u)
+                };
+                if !linked || self.prev[v as usize] != u32::MAX {
+                    continue;
+                }
+                self.prev[v as usize] = u;
+                if pred(v) {
+                    return Some((v, self.path_back(from, v, forward)));
+                }
+                self.queue.push(v);
+            }
+        }
+        None
+    }
+
+    /// The edges between `from` and `to` along the `prev` links of the last search.
+    fn path_back(&self, from: u32, to: u32, forward: bool) -> Vec<Edge> {
+        let mut out = Vec::new();
+        let mut v = to;
+        while v != from {
+            let p = self.prev[v as usize];
+            let (a, b) = if forward { (p, v) } else { (v, p) };
+            out.push(self.edges[self.edge_at[a as usize * self.n + b as usize] as usize - 1]);
+            v = p;
+        }
+        if forward {
+            out.reverse();
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -130,5 +190,32 @@ mod tests {
         g.reset();
         assert!(g.path(0, 2).is_none());
         assert!(g.has_edge(0, 1));
+    }
+
+    #[test]
+    fn finds_the_nearest_match_both_ways() {
+        let mut g = LockGraph::new(5);
+        g.add(e(0, 1));
+        g.add(e(1, 2));
+        g.add(e(3, 1));
+        let (t, p) = g.find(0, true, |c| c == 2).unwrap();
+        assert_eq!((t, p.len()), (2, 2));
+        assert_eq!((p[0].from, p[1].to), (0, 2));
+        let (t, p) = g.find(2, false, |c| c == 3).unwrap();
+        assert_eq!((t, p.len()), (3, 2));
+        assert_eq!((p[0].from, p[1].to), (3, 2));
+        assert_eq!(
+            g.find(4, true, |c| c == 4).map(|(t, p)| (t, p.len())),
+            Some((4, 0))
+        );
+        let mut seen = Vec::new();
+        assert!(g
+            .find(2, false, |c| {
+                seen.push(c);
+                false
+            })
+            .is_none());
+        seen.sort();
+        assert_eq!(seen, [0, 1, 2, 3]);
     }
 }

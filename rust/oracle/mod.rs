@@ -5,9 +5,11 @@
 //! World; building a `Finding` stops the execution.
 
 pub mod deadlock;
+pub mod irq_usage;
 pub mod leak;
 pub mod lockdep;
 pub mod render;
+pub mod render_irq;
 pub mod render_locks;
 pub mod report;
 
@@ -26,6 +28,9 @@ pub enum Kind {
     LockdepCircular,
     LockdepRecursive,
     LockdepAssert,
+    LockdepInconsistent,
+    LockdepIrqOrder,
+    LockdepIrqInversion,
     BadUnlock,
     LockHeldReturn,
     Deadlock,
@@ -56,6 +61,9 @@ impl Kind {
             Kind::LockdepCircular => "lockdep-circular",
             Kind::LockdepRecursive => "lockdep-recursive",
             Kind::LockdepAssert => "lockdep-assert",
+            Kind::LockdepInconsistent => "lockdep-inconsistent",
+            Kind::LockdepIrqOrder => "lockdep-irq-order",
+            Kind::LockdepIrqInversion => "lockdep-irq-inversion",
             Kind::BadUnlock => "bad-unlock",
             Kind::LockHeldReturn => "lock-held-return",
             Kind::Deadlock => "deadlock",
@@ -74,7 +82,7 @@ impl Kind {
     /// Every kind name, for the Python side's `ORACLES`.
     /// (A model error stops a run like a finding, but is a run status, not a kind listed
     /// here.)
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 26] = [
         Kind::UseAfterFree,
         Kind::DoubleFree,
         Kind::InvalidFree,
@@ -87,6 +95,9 @@ impl Kind {
         Kind::LockdepCircular,
         Kind::LockdepRecursive,
         Kind::LockdepAssert,
+        Kind::LockdepInconsistent,
+        Kind::LockdepIrqOrder,
+        Kind::LockdepIrqInversion,
         Kind::BadUnlock,
         Kind::LockHeldReturn,
         Kind::Deadlock,

@@ -100,10 +100,15 @@ impl Execution<'_> {
             plural(t.held.len())
         );
         for (i, h) in t.held.iter().enumerate() {
+            // print_lock(): the class with its usage chars and wait types, as lockdep has it.
+            let name = if h.class != NONE {
+                self.lock_class_usage(h.class)
+            } else {
+                format!("({})", self.class_name(h.obj))
+            };
             s.push_str(&format!(
-                " #{i}: {:016x} ({}), at:{}\n",
+                " #{i}: {:016x} {name}, at:{}\n",
                 self.world.address(h.obj, 0),
-                self.class_name(h.obj),
                 frame_line(self.prog, h.func, h.pc)
             ));
         }

@@ -50,7 +50,7 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [a, ..]: Opera
 impl Execution<'_> {
     /// Records the thread's call stack (for KASAN's "Allocated by"/"Freed by" sections)
     /// straight into the World's stack buffer: no allocation once the buffer is warm.
-    fn current_stack(&mut self, tid: usize) -> u32 {
+    pub(crate) fn current_stack(&mut self, tid: usize) -> u32 {
         let owner = if self.booting { BOOT_TASK } else { tid as u32 };
         let frames = self.threads[tid]
             .frames

@@ -40,20 +40,37 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [flags, ..]: O
     let query = |b: bool| Value::Int(b as i64);
     match op {
         Op::LocalIrqDisable => set(ex, |t| t.irqs_off = 1),
-        Op::LocalIrqEnable => set(ex, |t| t.irqs_off = 0),
+        Op::LocalIrqEnable => {
+            let was_off = t.irqs_off != 0;
+            ex.threads[tid].irqs_off = 0;
+            if !was_off || ex.lockdep_irqs_on(tid, true) {
+                ex.finish_op(tid, d, Value::Null);
+            }
+        }
         Op::LocalIrqSave => {
             let saved = t.irqs_off as i64;
             ex.threads[tid].irqs_off = 1;
             ex.finish_op(tid, d, Value::Int(saved));
         }
         Op::LocalIrqRestore => {
-            ex.threads[tid].irqs_off = matches!(flags, Value::Int(v) if v != 0) as u32;
-            ex.finish_op(tid, d, Value::Null);
+            let was_off = t.irqs_off != 0;
+            let off = matches!(flags, Value::Int(v) if v != 0) as u32;
+            ex.threads[tid].irqs_off = off;
+            if !was_off || off != 0 || ex.lockdep_irqs_on(tid, true) {
+                ex.finish_op(tid, d, Value::Null);
+            }
         }
         Op::PreemptDisable => set(ex, |t| t.preempt += 1),
         Op::PreemptEnable => set(ex, |t| t.preempt = t.preempt.saturating_sub(1)),
         Op::LocalBhDisable => set(ex, |t| t.softirq += 2),
-        Op::LocalBhEnable => set(ex, |t| t.softirq = t.softirq.saturating_sub(2)),
+        Op::LocalBhEnable => {
+            let was_off = t.softirq != 0;
+            let now = t.softirq.saturating_sub(2);
+            ex.threads[tid].softirq = now;
+            if !was_off || now != 0 || ex.lockdep_irqs_on(tid, false) {
+                ex.finish_op(tid, d, Value::Null);
+            }
+        }
         Op::MightSleep => {
             if ex.might_sleep(tid) {
                 ex.finish_op(tid, d, Value::Null);

@@ -3,6 +3,7 @@
 //! acquire goes through lockdep (`prims::lockdep`) first, and a contended acquire blocks the
 //! thread and looks for a wait-for cycle (a deadlock, reported the moment it forms).
 
+use super::lockdep_irq::AcquireMode;
 use super::Operands;
 use crate::exec::interp::Access;
 use crate::exec::thread::{Held, Status, Wait};
@@ -155,7 +156,13 @@ impl Execution<'_> {
             if sleeping && !self.might_sleep(tid) {
                 return;
             }
-            if !self.lockdep_acquire(tid, r) {
+            let ld = AcquireMode {
+                read: mode == LockMode::Read,
+                trylock: false,
+                hardirqs_off: matches!(mode, LockMode::Spin { irq: 1 | 2 }),
+                softirqs_off: matches!(mode, LockMode::Spin { irq: 3 }),
+            };
+            if !self.lockdep_acquire(tid, r, ld) {
                 return;
             }
         }
@@ -169,6 +176,16 @@ impl Execution<'_> {
             _ => st.owner == 0,
         };
         if free {
+            if try_only {
+                let ld = AcquireMode {
+                    read: mode == LockMode::Read,
+                    trylock: true,
+                    ..AcquireMode::default()
+                };
+                if !self.lockdep_acquire(tid, r, ld) {
+                    return;
+                }
+            }
             let st = self.world.objs[idx].lock();
             match mode {
                 LockMode::Read => st.readers += 1,
@@ -265,9 +282,12 @@ impl Execution<'_> {
             LockMode::Read => st.readers -= 1,
             _ => st.owner = 0,
         }
+        // Interrupts (or softirqs) back on with locks still held: lockdep marks them.
+        let mut irqs_on = None;
         if let LockMode::Spin { irq } = mode {
             let t = &mut self.threads[tid];
             t.preempt = t.preempt.saturating_sub(1);
+            let (was_off, was_bh) = (t.irqs_off != 0, t.softirq != 0);
             match irq {
                 1 => t.irqs_off = 0,
                 2 => {
@@ -278,8 +298,18 @@ impl Execution<'_> {
                 3 => t.softirq = t.softirq.saturating_sub(2),
                 _ => {}
             }
+            if was_off && t.irqs_off == 0 {
+                irqs_on = Some(true);
+            } else if was_bh && t.softirq == 0 {
+                irqs_on = Some(false);
+            }
         }
         self.wake_lock_waiters(r.idx);
+        if let Some(hard) = irqs_on {
+            if !self.lockdep_irqs_on(tid, hard) {
+                return;
+            }
+        }
         self.finish_op(tid, d, Value::Null);
     }
 

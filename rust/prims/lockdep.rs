@@ -3,6 +3,7 @@
 //! locking of a held class, and a new ordering edge that closes a cycle in the class graph
 //! (`oracle::lockdep`) is a possible circular locking dependency.
 
+use super::lockdep_irq::{AcquireMode, HeldRef};
 use super::Operands;
 use crate::exec::interp::Access;
 use crate::exec::Execution;
@@ -46,8 +47,10 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [l, ..]: Opera
 }
 
 impl Execution<'_> {
-    /// Lockdep's checks at acquire time; returns false after reporting.
-    pub(crate) fn lockdep_acquire(&mut self, tid: usize, r: ObjRef) -> bool {
+    /// Lockdep's checks at acquire time (`__lock_acquire`: `mark_usage`, then
+    /// `validate_chain`: recursive locking, and for each new edge the cycle check and
+    /// `check_irq_usage`); returns false after reporting.
+    pub(crate) fn lockdep_acquire(&mut self, tid: usize, r: ObjRef, mode: AcquireMode) -> bool {
         if !self.prog.config.lockdep {
             return true;
         }
@@ -56,6 +59,24 @@ impl Execution<'_> {
             return true;
         }
         let class = o.lock_class;
+        let (func, pc) = self.threads[tid]
+            .frames
+            .last()
+            .map(|f| (f.func, f.pc))
+            .unwrap_or((0, 0));
+        let next = HeldRef {
+            obj: r.idx,
+            class,
+            func,
+            pc,
+            read: mode.read,
+        };
+        if !self.mark_usage(tid, next, mode) {
+            return false;
+        }
+        if mode.trylock {
+            return true;
+        }
         let nheld = self.threads[tid].held.len();
         for i in 0..nheld {
             let h = self.threads[tid].held[i];
@@ -76,11 +97,17 @@ impl Execution<'_> {
                 self.report_circular(tid, r, i, &chain);
                 return false;
             }
-            let (func, pc) = self.threads[tid]
-                .frames
-                .last()
-                .map(|f| (f.func, f.pc))
-                .unwrap_or((0, 0));
+            let prev = HeldRef {
+                obj: h.obj,
+                class: h.class,
+                func: h.func,
+                pc: h.pc,
+                read: h.read,
+            };
+            let st = self.irq_state(tid, mode);
+            if !self.check_irq_usage(tid, prev, next, st) {
+                return false;
+            }
             self.lockgraph.add(Edge {
                 from: h.class,
                 to: class,

@@ -13,6 +13,7 @@ pub mod kref;
 pub mod list;
 pub mod lock;
 pub mod lockdep;
+pub mod lockdep_irq;
 pub mod mmio;
 pub mod rcu;
 mod table;

@@ -15,6 +15,7 @@ class Box(Struct):
     lock: Mutex
     lock2: Mutex
     spin: Spinlock
+    spin2: Spinlock
     sem: RwSem
     done: Completion
     wq: WaitQueue
@@ -125,6 +126,50 @@ def irq_handler_takes_spinlock():
     spin_lock(box.spin)
     box.flag += 1
     spin_unlock(box.spin)
+
+
+# --- lockdep IRQ safety: inconsistent lock state, irq-safe -> irq-unsafe order --------------
+def process_takes_spinlock_irqs_on():
+    spin_lock(box.spin)
+    box.flag += 1
+    spin_unlock(box.spin)
+
+
+def process_takes_spinlock_irqsave():
+    flags = spin_lock_irqsave(box.spin)
+    box.flag += 1
+    spin_unlock_irqrestore(box.spin, flags)
+
+
+def spin2_irqs_on():
+    # spin2 becomes HARDIRQ-unsafe (taken with interrupts enabled)
+    spin_lock(box.spin2)
+    spin_unlock(box.spin2)
+
+
+def spin2_irqsave():
+    flags = spin_lock_irqsave(box.spin2)
+    spin_unlock_irqrestore(box.spin2, flags)
+
+
+def irq_handler_then_complete():
+    # spin becomes HARDIRQ-safe (taken in the interrupt handler)
+    spin_lock(box.spin)
+    box.flag += 1
+    spin_unlock(box.spin)
+    complete(box.done)
+
+
+def spin_then_spin2():
+    flags = spin_lock_irqsave(box.spin)
+    spin_lock(box.spin2)
+    spin_unlock(box.spin2)
+    spin_unlock_irqrestore(box.spin, flags)
+
+
+def after_irq_spin_then_spin2():
+    wait_for_completion(box.done)
+    spin_then_spin2()
 
 
 # --- lockdep: recursive, assert-held, bad unlock, lock held on return --------------------
@@ -367,6 +412,29 @@ SCENARIOS = [
         actors=[Thread(irq_handler_takes_mutex, name="irq", context="hardirq")],
         variants={"buggy": {}, "fixed": {irq_handler_takes_mutex: irq_handler_takes_spinlock}},
         expect={"buggy": "BUG: sleeping function called from invalid context", "fixed": "clean"},
+    ),
+    Scenario(
+        name="irq-inconsistent",
+        actors=[Thread(irq_handler_takes_spinlock, name="irq", context="hardirq"),
+                Thread(process_takes_spinlock_irqs_on, name="t1")],
+        variants={"buggy": {}, "fixed": {process_takes_spinlock_irqs_on:
+                                         process_takes_spinlock_irqsave}},
+        expect={"buggy": "inconsistent lock state", "fixed": "clean"},
+    ),
+    Scenario(
+        name="irq-lock-order",
+        boot=[spin2_irqs_on],
+        actors=[Thread(irq_handler_then_complete, name="irq", context="hardirq"),
+                Thread(after_irq_spin_then_spin2, name="t1")],
+        variants={"buggy": {}, "fixed": {spin2_irqs_on: spin2_irqsave}},
+        expect={"buggy": "possible deadlock", "fixed": "clean"},
+    ),
+    Scenario(
+        name="irq-inversion",
+        boot=[spin2_irqs_on, spin_then_spin2],
+        actors=[Thread(irq_handler_takes_spinlock, name="irq", context="hardirq")],
+        variants={"buggy": {}, "fixed": {spin2_irqs_on: spin2_irqsave}},
+        expect={"buggy": "possible deadlock", "fixed": "clean"},
     ),
     one("recursive", recursive_buggy, recursive_fixed, "possible recursive locking"),
     one("assert-held", assert_buggy, assert_fixed, "WARNING"),
