@@ -157,7 +157,7 @@ impl WithDecider for Batch<'_, '_> {
             res.executions += 1;
             res.steps += ex.steps;
             res.ops += ex.ops;
-            d.end(&RunEnd { steps: ex.steps });
+            d.end(&run_end(ex));
             match st {
                 RunStatus::Finding => {
                     res.findings += 1;
@@ -241,63 +241,107 @@ pub fn verify(ex: &mut Execution, max_preemptions: u32, max_schedules: u64) -> V
     )
 }
 
+/// What a decider learns from the execution that just ended.
+fn run_end(ex: &Execution) -> RunEnd {
+    RunEnd {
+        steps: ex.steps,
+        failable: ex.failable,
+    }
+}
+
 /// Iterative preemption bounding as `verify`, under a given workload and for a given title.
+/// With fault injection, each bound searches one tree per fail-nth value (0: no failure,
+/// then 1, 2, ... while some run made that many failable calls), unless the workload fixes
+/// it; without, the one tree of the workload, as before.
 pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult {
     ex.set_tracing(false);
     let mut res = VerifyResult::default();
+    let faults = ex.prog.faults.is_some();
     for bound in 0..=spec.max_preemptions {
         res.bound = bound;
         res.complete = false;
         res.new_per_bound.push(0);
-        let mut d = Dfs::with_workload(bound, spec.workload.clone());
+        let mut everything = true;
+        let mut most_failable = 0;
+        let mut nth = 0;
         loop {
-            if res.schedules >= spec.max_schedules {
+            let d = Dfs::with_workload(bound, spec.workload.clone()).with_fail_nth(nth);
+            let Some(d) = search_tree(ex, spec, poll, &mut res, d, &mut most_failable) else {
                 return res;
-            }
-            if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
-                let progress = Progress {
-                    executions: res.schedules,
-                    bound,
-                    findings: 0,
-                };
-                if !poll(&progress) {
-                    res.interrupted = true;
-                    return res;
-                }
-            }
-            let st = ex.run(&mut d);
-            res.schedules += 1;
-            if ex.preemptions == bound as u64 {
-                res.new_per_bound[bound as usize] += 1;
-            }
-            match st {
-                RunStatus::Finding => {
-                    let wanted = match (&spec.target, &ex.finding) {
-                        (Some(t), Some(f)) => f.title == *t,
-                        _ => true,
-                    };
-                    if wanted {
-                        res.outcome = Some(Outcome::capture(ex, st, false));
-                        return res;
-                    }
-                    res.other_findings += 1;
-                }
-                RunStatus::StepLimit => res.step_limits += 1,
-                RunStatus::ModelError => {
-                    res.model_error = Some(Outcome::capture(ex, st, false));
-                    return res;
-                }
-                _ => {}
-            }
-            if !d.end(&RunEnd { steps: ex.steps }) {
+            };
+            everything &= d.explored_everything();
+            if !faults || d.fail_nth_fixed() || nth >= most_failable {
                 break;
             }
+            if nth == crate::limits::MAX_FAIL_NTH {
+                // Calls past the last fail-nth value were not failed.
+                everything = false;
+                break;
+            }
+            nth += 1;
         }
         res.complete = true;
-        if d.explored_everything() {
+        if everything {
             res.exhaustive = true;
             break;
         }
     }
     res
+}
+
+/// Explores one DFS tree at the current bound; None when the search must stop (a finding,
+/// a model error, the budget or the poll callback), else the exhausted decider.
+fn search_tree(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    poll: Poll,
+    res: &mut VerifyResult,
+    mut d: Dfs,
+    most_failable: &mut u32,
+) -> Option<Dfs> {
+    let bound = res.bound;
+    loop {
+        if res.schedules >= spec.max_schedules {
+            return None;
+        }
+        if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
+            let progress = Progress {
+                executions: res.schedules,
+                bound,
+                findings: 0,
+            };
+            if !poll(&progress) {
+                res.interrupted = true;
+                return None;
+            }
+        }
+        let st = ex.run(&mut d);
+        res.schedules += 1;
+        *most_failable = (*most_failable).max(ex.failable);
+        if ex.preemptions == bound as u64 {
+            res.new_per_bound[bound as usize] += 1;
+        }
+        match st {
+            RunStatus::Finding => {
+                let wanted = match (&spec.target, &ex.finding) {
+                    (Some(t), Some(f)) => f.title == *t,
+                    _ => true,
+                };
+                if wanted {
+                    res.outcome = Some(Outcome::capture(ex, st, false));
+                    return None;
+                }
+                res.other_findings += 1;
+            }
+            RunStatus::StepLimit => res.step_limits += 1,
+            RunStatus::ModelError => {
+                res.model_error = Some(Outcome::capture(ex, st, false));
+                return None;
+            }
+            _ => {}
+        }
+        if !d.end(&run_end(ex)) {
+            return Some(d);
+        }
+    }
 }

@@ -106,4 +106,5 @@ pub(crate) struct RawConfig {
     pub max_steps: Option<u64>,
     pub soft_lockup_steps: Option<u64>,
     pub kasan_old_names: Option<bool>,
+    pub fault_injection: Option<super::faults::RawFaults>,
 }

@@ -64,6 +64,11 @@ impl Execution<'_> {
         if gfp & 0x400 != 0 && !self.might_sleep(tid) {
             return;
         }
+        if self.alloc_fails(tid, s) {
+            // Fault injection (failslab): this kzalloc returns NULL.
+            self.finish_op(tid, d, Value::Null);
+            return;
+        }
         let idx = self.world.alloc_struct(self.prog, s);
         if !self.booting {
             self.world.objs[idx as usize].owner = tid as u32;
