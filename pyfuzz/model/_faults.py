@@ -57,8 +57,7 @@ def fault_classes(value: object) -> tuple[str, ...]:
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
         raise ScenarioError(
-            "fault_injection must be True, False or a list of classes "
-            f"({', '.join(FAULT_CLASSES)})"
+            f"fault_injection must be True, False or a list of classes ({', '.join(FAULT_CLASSES)})"
         )
     unknown = sorted(set(value) - set(FAULT_CLASSES))
     if unknown:

@@ -188,7 +188,7 @@ impl Execution<'_> {
                     _ => "?".to_string(),
                 };
                 if let (Some(inj), true) = (&self.injected, fault_event == Some(i)) {
-                    op.push_str(&format!(" (fault injected: {})", inj.attr.name()));
+                    op.push_str(&format!(" [fault: {}]", inj.attr.name()));
                 }
                 let (thread, _) = crate::oracle::report::task(
                     prog,

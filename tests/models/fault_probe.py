@@ -5,7 +5,7 @@ the private data when the buffer allocation fails (kmemleak: an unreferenced obj
 `double-free` frees the private data on a failed request_irq and again at its common exit
 (KASAN double-free). Nothing fails unless fault injection is on, so every variant is clean
 without it. An interrupt actor runs the handler, which reads the buffer, alongside probe and
-remove; `msi` fails pci-style vector allocation in a probe that ignores the error code."""
+remove. `probe-plain` declares no fault injection (the command line's `--fail` turns it on)."""
 
 from pyfuzz.model import *
 from pyfuzz.kernel.irq_manage import free_irq, handle_irq, irq_alloc_desc, request_irq
@@ -126,5 +126,13 @@ scenarios = [
             "double-free": "KASAN: double-free",
         },
         config={"fault_injection": True},
+    ),
+    # The same without the config switch: fault injection comes from the command line.
+    Scenario(
+        name="probe-plain",
+        boot=[fp_boot],
+        actors=[Thread(fp_bind, name="bind")],
+        variants={"fixed": {}, "leaky": {fp_probe: fp_probe_leaky}},
+        expect={"fixed": "clean", "leaky": "clean"},
     ),
 ]
