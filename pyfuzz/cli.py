@@ -79,7 +79,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from pyfuzz.engine import load
 
-    loaded = load(args.scenario)
+    loaded = load(args.scenario, args.fail)
     start = time.perf_counter()
     progress = ProgressLine(f"verify {loaded.label}", "schedules", show_bound=True)
     try:
@@ -158,7 +158,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from pyfuzz.engine import load
 
-    loaded = load(args.scenario)
+    loaded = load(args.scenario, args.fail)
     start = time.perf_counter()
     progress = ProgressLine(f"run {loaded.label}", "executions", show_bound=False)
     try:
@@ -405,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_finding_options(p: argparse.ArgumentParser) -> None:
+    cli_args.add_fault_option(p)
     p.add_argument(
         "--save", metavar="FILE", help="write the minimized finding as a crash.json to FILE"
     )

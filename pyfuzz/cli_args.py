@@ -50,6 +50,34 @@ def preemptions(text: str) -> int:
     return ALL_PREEMPTIONS if text.strip().lower() == "all" else _bounded_preemptions(text)
 
 
+def fault_classes(text: str) -> tuple[str, ...]:
+    """`--fail`'s value: `all` or comma-separated fault injection classes."""
+    from pyfuzz.errors import ScenarioError
+    from pyfuzz.model._faults import fault_classes as parse
+
+    try:
+        return parse(text)
+    except ScenarioError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_fault_option(p: argparse.ArgumentParser) -> None:
+    """`--fail` / `--fault-injection`: fault injection on (all classes, or `--fail=alloc,irq`)."""
+    p.add_argument(
+        "--fail",
+        "--fault-injection",
+        dest="fail",
+        nargs="?",
+        const="all",
+        default=None,
+        type=fault_classes,
+        metavar="CLASSES",
+        help="fault injection (the kernel's fail-nth): each run may fail one failable call "
+        "(kzalloc and devres allocations, request_irq, pci_alloc_irq_vectors); all classes, "
+        "or --fail=alloc,irq,msi for some",
+    )
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Shows each option's default after its help (when it has a meaningful one), and keeps
     descriptions and the exit-code table as written."""

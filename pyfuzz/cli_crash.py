@@ -130,7 +130,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
             "nothing to minimize"
         )
     target = Path(args.output)
-    loaded = load(scenario_spec(res.crash, Path(args.crash)))
+    loaded = load(scenario_spec(res.crash, Path(args.crash)), res.crash.fault_classes)
     rec = record_finding(
         loaded,
         list(res.outcome.choices),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pyfuzz._core import STRATEGIES
-from pyfuzz.cli_args import depth, int_in
+from pyfuzz.cli_args import add_fault_option, depth, int_in
 from pyfuzz.errors import UsageError
 
 # atheris, or a batch strategy from the core's registry.
@@ -46,7 +46,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     from pyfuzz.campaign.supervisor import CampaignConfig, run_campaign
     from pyfuzz.engine import load
 
-    loaded = load(args.scenario)
+    loaded = load(args.scenario, args.fail)
     if args.engine == "atheris":
         try:
             import atheris  # noqa: F401
@@ -74,6 +74,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         depth=args.depth,
         libfuzzer_args=list(args.libfuzzer_args),
         encoding=args.encoding,
+        faults=args.fail,
     )
     if cfg.libfuzzer_args and cfg.engine != "atheris":
         raise UsageError("libFuzzer flags (after --) apply to --engine atheris only")
@@ -101,6 +102,7 @@ def add_command(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
     p.add_argument("--out", help="campaign directory (default ./pyfuzz-out/<name>-<variant>)")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the first session")
     p.add_argument("--depth", type=depth, default=3, help="PCT bug depth (--engine pct)")
+    add_fault_option(p)
     p.add_argument(
         "--encoding",
         choices=("bytes", "switches"),

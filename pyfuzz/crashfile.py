@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,14 @@ class Crash:
     expect: dict[str, Any] = field(default_factory=dict)
     origin: dict[str, Any] = field(default_factory=dict)
     pyfuzz_version: str = __version__
+    # Fault injection: {"injection": [classes], "failed": {...} or None}; None when it was off
+    # (the file then has no "fault" key).
+    fault: dict[str, Any] | None = None
+
+    @property
+    def fault_classes(self) -> list[str] | None:
+        """The fault injection classes the run was compiled with, or None (off)."""
+        return list(self.fault["injection"]) if self.fault else None
 
     @property
     def title(self) -> str:
@@ -71,7 +80,7 @@ class Crash:
         return f"{self.scenario}:{self.variant}" if self.variant else self.scenario
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc = {
             "format": FORMAT,
             "version": VERSION,
             "pyfuzz_version": self.pyfuzz_version,
@@ -91,6 +100,9 @@ class Crash:
             "expect": self.expect,
             "origin": self.origin,
         }
+        if self.fault is not None:
+            doc["fault"] = self.fault
+        return doc
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict(), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
@@ -104,6 +116,8 @@ def decode_workload(actors: list[dict[str, Any]], records: list[dict[str, Any]])
     counts = {i: a["min"] for i, a in enumerate(actors)}
     chosen: dict[int, list[str]] = {i: [] for i in range(len(actors))}
     for r in records:
+        if r["kind"] == "fail_nth":
+            continue  # fault injection's choice (see `Crash.fault`), not an actor's
         actor = actors[r["actor"]]
         if r["kind"] == "enabled":
             view[r["actor"]]["enabled"] = r["value"] == 1
@@ -134,6 +148,7 @@ def build_crash(
     clean_variants: list[str],
     origin: dict[str, Any],
     choices: list[int] | None = None,
+    fault_classes: Sequence[str] = (),
 ) -> Crash:
     """A Crash from a traced outcome with a finding (`Program.replay(..., trace=True)`);
     `choices` is the reproducer to store (default: every decision the outcome made)."""
@@ -170,7 +185,18 @@ def build_crash(
         report=f.report,
         expect={"title": f.title, "clean_variants": sorted(clean_variants)},
         origin=origin,
+        fault=fault_record(fault_classes, outcome.fault) if fault_classes else None,
     )
+
+
+# The fields of `Outcome.fault` a crash.json keeps (the report block is in `report`).
+_FAILED_FIELDS = ("nth", "attr", "call", "function", "file", "line", "step")
+
+
+def fault_record(classes: Sequence[str], failed: dict[str, Any] | None) -> dict[str, Any]:
+    """The crash.json `fault` object: the classes compiled in and the call that failed."""
+    kept = {k: failed[k] for k in _FAILED_FIELDS} if failed is not None else None
+    return {"injection": list(classes), "failed": kept}
 
 
 def save_crash(crash: Crash, path: str | Path, tmp_dir: Path | None = None) -> Path:
@@ -281,6 +307,14 @@ def crash_from_dict(doc: object, where: str = "crash.json") -> Crash:
     if not all(isinstance(v, str) for v in clean):
         check.fail("field 'expect.clean_variants' must be a list of variant names")
     workload = check.typed(doc, "workload", list)
+    fault = doc.get("fault")
+    if fault is not None:
+        if not isinstance(fault, dict):
+            check.fail("field 'fault' has the wrong type")
+        injection = check.typed(fault, "injection", list, "fault.injection")
+        if not injection or not all(isinstance(c, str) for c in injection):
+            check.fail("field 'fault.injection' must be a non-empty list of class names")
+        check.typed(fault, "failed", (dict, type(None)), "fault.failed")
     return Crash(
         scenario=check.typed(sc, "name", str, "scenario.name"),
         variant=check.typed(sc, "variant", str, "scenario.variant"),
@@ -296,6 +330,7 @@ def crash_from_dict(doc: object, where: str = "crash.json") -> Crash:
         expect=expect,
         origin=doc.get("origin") if isinstance(doc.get("origin"), dict) else {},
         pyfuzz_version=str(doc.get("pyfuzz_version", "?")),
+        fault=fault,
     )
 
 

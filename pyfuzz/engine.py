@@ -9,6 +9,7 @@ only when something is compiled.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,8 +34,9 @@ class LoadedScenario:
         return self.resolved.label
 
 
-def load(spec: str) -> LoadedScenario:
-    """Resolves, compiles and loads `spec` (see `pyfuzz.scenarios.resolve`).
+def load(spec: str, faults: Sequence[str] | bool | None = None) -> LoadedScenario:
+    """Resolves, compiles and loads `spec` (see `pyfuzz.scenarios.resolve`); `faults`
+    overrides the scenario's fault injection setting (None keeps it; see `compile_scenario`).
 
     Raises:
         ScenarioError, ModelError, IrError: the scenario cannot be used.
@@ -43,7 +45,7 @@ def load(spec: str) -> LoadedScenario:
     from pyfuzz.scenarios import resolve
 
     resolved = resolve(spec)
-    compiled = compile_scenario(resolved.scenario, resolved.variant)
+    compiled = compile_scenario(resolved.scenario, resolved.variant, faults)
     return LoadedScenario(resolved, compiled, Program(compiled.ir_bytes))
 
 
@@ -56,19 +58,25 @@ class ModelHandle:
     from_cache: bool = False
 
 
-def open_model(spec: str, *, use_cache: bool = True) -> ModelHandle:
+def open_model(
+    spec: str, *, use_cache: bool = True, faults: Sequence[str] | None = None
+) -> ModelHandle:
     """Like `load`, but through the compiled-model cache (`spec` with absolute model paths).
+    With `faults` (fault injection classes) the model is compiled with them, and the cache,
+    which holds models as their scenarios declare them, is not used.
 
     Raises:
         ScenarioError, ModelError, IrError: the scenario cannot be used.
     """
     from pyfuzz import model_cache
 
+    if faults:
+        use_cache = False
     cached = model_cache.lookup(spec) if use_cache else None
     if cached is not None:
         ir_bytes, facts = cached
         return ModelHandle(Program(ir_bytes), facts, from_cache=True)
-    loaded = load(spec)
+    loaded = load(spec, faults)
     res = loaded.resolved
     facts = ModelFacts(
         model_hash=loaded.compiled.model_hash,

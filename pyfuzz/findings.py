@@ -94,6 +94,7 @@ def record_finding(
         clean_variants=[v for v in clean_variants(loaded) if v != loaded.resolved.variant],
         origin=origin,
         choices=kept,
+        fault_classes=loaded.compiled.fault_classes,
     )
     return RecordedFinding(crash, result)
 

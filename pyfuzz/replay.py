@@ -68,7 +68,7 @@ def replay_crash(
     path = Path(path)
     crash = load_crash(path)
     try:
-        model = open_model(scenario_spec(crash, path, variant))
+        model = open_model(scenario_spec(crash, path, variant), faults=crash.fault_classes)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
     if model.facts.scenario != crash.scenario:

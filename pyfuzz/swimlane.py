@@ -2,9 +2,10 @@
 
 Each cell shows the model function, its file and line, and the operation; a row reached by a
 preemption is marked `P` (and yellow), a thread that blocks shows `[blocks]`, and the fatal
-step is marked `>>` (bold red) with the finding's title beside it. Colour is used only when
-asked (the CLI asks on a terminal, unless NO_COLOR is set). Works on the `steps` list of a
-crash.json or on `Outcome.trace`, which have the same fields.
+step is marked `>>` (bold red) with the finding's title beside it, and the call fault
+injection failed (its op ends in `[fault: <attr>]`) is marked `F` (and yellow). Colour is
+used only when asked (the CLI asks on a terminal, unless NO_COLOR is set). Works on the
+`steps` list of a crash.json or on `Outcome.trace`, which have the same fields.
 """
 
 from __future__ import annotations
@@ -20,6 +21,28 @@ _DIM = "\x1b[2m"
 _MIN_LANE, _MAX_LANE = 34, 56
 # Without a terminal (a file, a pipe), rows are kept under this many columns.
 _PLAIN_WIDTH = 200
+
+
+_FAULT_MARK = " [fault: "
+_FAULT_LEGEND = "; F = the call fault injection failed"
+
+
+def _faulted(ev: dict[str, Any]) -> bool:
+    """Whether the step is the call fault injection failed."""
+    return _FAULT_MARK in str(ev["op"])
+
+
+def _mark(ev: dict[str, Any], fatal: bool) -> str:
+    if fatal:
+        return ">>"
+    if _faulted(ev):
+        return "F "
+    return "P " if ev.get("preemption") else "  "
+
+
+def _legend(steps: Sequence[dict[str, Any]]) -> str:
+    text = "P = reached by a preemption; >> = the fatal step"
+    return text + _FAULT_LEGEND if any(_faulted(ev) for ev in steps) else text
 
 
 def _cell(ev: dict[str, Any]) -> str:
@@ -73,17 +96,16 @@ def render_swimlane(
         step = int(ev["step"])
         col = column[int(ev["tid"])]
         fatal = fatal_step is not None and step == fatal_step
-        mark = ">>" if fatal else ("P " if ev.get("preemption") else "  ")
+        mark = _mark(ev, fatal)
         row = f"{mark}{step:>5} " + " " * (lane * col) + fit(_cell(ev))
         if fatal and title:
             row += f"  <== {title}"
         if fatal:
             row = paint(row, _RED)
-        elif ev.get("preemption"):
+        elif ev.get("preemption") or _faulted(ev):
             row = paint(row, _YELLOW)
         out.append(row.rstrip() if not color else row)
-    legend = "P = reached by a preemption; >> = the fatal step"
-    out.append(paint(legend, _DIM))
+    out.append(paint(_legend(steps), _DIM))
     return "\n".join(out) + "\n"
 
 
@@ -107,17 +129,17 @@ def _render_narrow(
     for ev in steps:
         step = int(ev["step"])
         fatal = fatal_step is not None and step == fatal_step
-        glyph = ">" if fatal else ("P" if ev.get("preemption") else "*")
+        glyph = ">" if fatal else (_mark(ev, False).strip() or "*")
         cols = ["|"] * len(lanes)
         cols[column[int(ev["tid"])]] = glyph
-        mark = ">>" if fatal else ("P " if ev.get("preemption") else "  ")
+        mark = _mark(ev, fatal)
         row = f"{mark}{step:>5} {' '.join(cols)}  {names[int(ev['tid'])]}: {_cell(ev)}"
         if fatal and title:
             row += f"  <== {title}"
         if color and fatal:
             row = f"{_RED}{row}{_RESET}"
-        elif color and ev.get("preemption"):
+        elif color and (ev.get("preemption") or _faulted(ev)):
             row = f"{_YELLOW}{row}{_RESET}"
         out.append(row)
-    out.append("P = reached by a preemption; >> = the fatal step")
+    out.append(_legend(steps))
     return "\n".join(out) + "\n"

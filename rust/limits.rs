@@ -17,9 +17,12 @@ pub const MAX_LOCALS: u32 = 255;
 pub const MAX_CALL_DEPTH: usize = 64;
 /// Elements of a fixed-size array field.
 pub const MAX_ARRAY_LEN: u64 = 4096;
+/// The highest failable call fault injection can fail (the fail-nth choice has
+/// `MAX_FAIL_NTH + 1` values, 0 meaning no failure).
+pub const MAX_FAIL_NTH: u32 = 255;
 
 /// Every limit by the name `_core.LIMITS` exports.
-pub const ALL: [(&str, u64); 7] = [
+pub const ALL: [(&str, u64); 8] = [
     ("max_threads", MAX_THREADS as u64),
     ("max_actors", MAX_ACTORS as u64),
     ("max_actions", MAX_ACTIONS as u64),
@@ -27,4 +30,5 @@ pub const ALL: [(&str, u64); 7] = [
     ("max_locals", MAX_LOCALS as u64),
     ("max_call_depth", MAX_CALL_DEPTH as u64),
     ("max_array_len", MAX_ARRAY_LEN),
+    ("max_fail_nth", MAX_FAIL_NTH as u64),
 ];

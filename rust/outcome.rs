@@ -35,6 +35,8 @@ pub struct Outcome {
     pub context_switches: u64,
     pub preemptions: u64,
     pub recorded: Option<Recorded>,
+    /// The failure fault injection forced in this run, if any.
+    pub fault: Option<crate::exec::fault::Injected>,
 }
 
 impl Outcome {
@@ -49,6 +51,7 @@ impl Outcome {
             ops: ex.ops,
             context_switches: ex.switches,
             preemptions: ex.preemptions,
+            fault: ex.injected.clone(),
             recorded: with_trace.then(|| Recorded {
                 trace: ex.trace_records(),
                 picks: ex.rec.picks.clone(),

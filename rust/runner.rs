@@ -158,7 +158,7 @@ impl WithDecider for Batch<'_, '_> {
             res.executions += 1;
             res.steps += ex.steps;
             res.ops += ex.ops;
-            d.end(&RunEnd { steps: ex.steps });
+            d.end(&run_end(ex));
             match st {
                 RunStatus::Finding => {
                     res.findings += 1;
@@ -247,41 +247,88 @@ pub fn verify(ex: &mut Execution, max_preemptions: u32, max_schedules: u64) -> V
     )
 }
 
+/// What a decider learns from the execution that just ended.
+fn run_end(ex: &Execution) -> RunEnd {
+    RunEnd {
+        steps: ex.steps,
+        failable: ex.failable,
+    }
+}
+
 /// Iterative preemption bounding as `verify`, under a given workload and for a given title.
+/// With fault injection, each bound searches one tree per fail-nth value (0: no failure,
+/// then 1, 2, ... while some run made that many failable calls), unless the workload fixes
+/// it; without, the one tree of the workload, as before.
 pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult {
     ex.set_tracing(false);
     let mut res = VerifyResult::default();
+    let faults = ex.prog.faults.is_some();
     let mut per_workload: BTreeMap<Vec<u32>, u64> = BTreeMap::new();
+    let finish = |mut res: VerifyResult, per_workload: BTreeMap<Vec<u32>, u64>| {
+        res.workloads = per_workload.into_iter().collect();
+        res
+    };
     for bound in 0..=spec.max_preemptions {
-        if !search_bound(ex, spec, bound, poll, &mut res, &mut per_workload) || res.exhaustive {
+        res.bound = bound;
+        res.complete = false;
+        res.new_per_bound.push(0);
+        let mut everything = true;
+        let mut most_failable = 0;
+        let mut nth = 0;
+        loop {
+            let d = if spec.all_workloads {
+                Dfs::all_workloads(bound)
+            } else {
+                Dfs::with_workload(bound, spec.workload.clone())
+            };
+            let d = d.with_fail_nth(nth);
+            let tree = search_tree(
+                ex,
+                spec,
+                poll,
+                &mut res,
+                d,
+                &mut most_failable,
+                &mut per_workload,
+            );
+            let Some(d) = tree else {
+                return finish(res, per_workload);
+            };
+            everything &= d.explored_everything();
+            if !faults || d.fail_nth_fixed() || nth >= most_failable {
+                break;
+            }
+            if nth == crate::limits::MAX_FAIL_NTH {
+                // Calls past the last fail-nth value were not failed.
+                everything = false;
+                break;
+            }
+            nth += 1;
+        }
+        res.complete = true;
+        if everything {
+            res.exhaustive = true;
             break;
         }
     }
-    res.workloads = per_workload.into_iter().collect();
-    res
+    finish(res, per_workload)
 }
 
-/// Explores one preemption bound; false when the search must end (a finding, a model
-/// error, the budget, an interruption). Sets `complete` and `exhaustive` when it ran out.
-fn search_bound(
+/// Explores one DFS tree at the current bound; None when the search must stop (a finding,
+/// a model error, the budget or the poll callback), else the exhausted decider.
+fn search_tree(
     ex: &mut Execution,
     spec: &SearchSpec,
-    bound: u32,
     poll: Poll,
     res: &mut VerifyResult,
+    mut d: Dfs,
+    most_failable: &mut u32,
     per_workload: &mut BTreeMap<Vec<u32>, u64>,
-) -> bool {
-    res.bound = bound;
-    res.complete = false;
-    res.new_per_bound.push(0);
-    let mut d = if spec.all_workloads {
-        Dfs::all_workloads(bound)
-    } else {
-        Dfs::with_workload(bound, spec.workload.clone())
-    };
+) -> Option<Dfs> {
+    let bound = res.bound;
     loop {
         if res.schedules >= spec.max_schedules {
-            return false;
+            return None;
         }
         if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
             let progress = Progress {
@@ -291,11 +338,12 @@ fn search_bound(
             };
             if !poll(&progress) {
                 res.interrupted = true;
-                return false;
+                return None;
             }
         }
         let st = ex.run(&mut d);
         res.schedules += 1;
+        *most_failable = (*most_failable).max(ex.failable);
         if ex.preemptions == bound as u64 {
             res.new_per_bound[bound as usize] += 1;
             *per_workload
@@ -310,22 +358,19 @@ fn search_bound(
                 };
                 if wanted {
                     res.outcome = Some(Outcome::capture(ex, st, false));
-                    return false;
+                    return None;
                 }
                 res.other_findings += 1;
             }
             RunStatus::StepLimit => res.step_limits += 1,
             RunStatus::ModelError => {
                 res.model_error = Some(Outcome::capture(ex, st, false));
-                return false;
+                return None;
             }
             _ => {}
         }
-        if !d.end(&RunEnd { steps: ex.steps }) {
-            break;
+        if !d.end(&run_end(ex)) {
+            return Some(d);
         }
     }
-    res.complete = true;
-    res.exhaustive = d.explored_everything();
-    true
 }

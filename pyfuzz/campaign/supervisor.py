@@ -45,6 +45,8 @@ class CampaignConfig:
     depth: int = 3
     libfuzzer_args: list[str] = field(default_factory=list)
     encoding: str = "bytes"
+    # `--fail`: fault injection classes (None: as the scenario declares).
+    faults: tuple[str, ...] | None = None
 
 
 class Progress:
@@ -199,6 +201,8 @@ def _run_workers(
         argv = [sys.executable, "-m", "pyfuzz.campaign.worker", cfg.spec, "--out", str(cfg.out)]
         argv += ["--worker", str(k), "--engine", cfg.engine, "--seed", str(seed)]
         argv += ["--depth", str(cfg.depth), "--encoding", cfg.encoding]
+        if cfg.faults:
+            argv += [f"--fail={','.join(cfg.faults)}"]
         if cfg.seconds is not None:
             argv += ["--time", str(cfg.seconds)]
         if cfg.runs is not None:

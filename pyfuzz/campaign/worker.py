@@ -28,6 +28,7 @@ from pyfuzz.campaign import libfuzzer
 from pyfuzz.campaign.outdir import CampaignDir
 from pyfuzz.campaign.sink import FindingSink
 from pyfuzz.campaign.status import WorkerStatus
+from pyfuzz.cli_args import add_fault_option
 from pyfuzz.engine import LoadedScenario, load
 from pyfuzz.errors import EngineError, ModelRuntimeError, UsageError
 from pyfuzz.exitcodes import EXIT_INTERNAL, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
@@ -57,6 +58,8 @@ class WorkerConfig:
     reload: bool = False
     # How libFuzzer's bytes become decisions: "bytes" or "switches" (see Program.run_bytes).
     encoding: str = "bytes"
+    # Fault injection classes (None: as the scenario declares).
+    faults: tuple[str, ...] | None = None
 
 
 class Worker:
@@ -246,15 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--depth", type=int, default=3)
     p.add_argument("--search-budget", type=int, default=50_000)
     p.add_argument("--encoding", choices=("bytes", "switches"), default="bytes")
+    add_fault_option(p)
     p.add_argument("libfuzzer_args", nargs="*")
     a = p.parse_args(argv)
     cfg = WorkerConfig(
         spec=a.spec, out=Path(a.out), worker=a.worker, engine=a.engine, seconds=a.time,
         runs=a.runs, seed=a.seed, depth=a.depth, libfuzzer_args=a.libfuzzer_args,
-        search_budget=a.search_budget, reload=True, encoding=a.encoding,
+        search_budget=a.search_budget, reload=True, encoding=a.encoding, faults=a.fail,
     )  # fmt: skip
     try:
-        worker = Worker(cfg, load(cfg.spec))
+        worker = Worker(cfg, load(cfg.spec, cfg.faults))
     except UsageError as exc:
         print(f"pyfuzz: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -128,6 +128,10 @@ class CompileUnit:
             self._function_queue.append(resolved)
         return fid
 
+    def compiled_functions(self) -> dict[FunctionType, int]:
+        """Every function met so far (after substitution) and its id."""
+        return dict(self._function_ids)
+
     def param_count(self, func: FunctionType) -> int:
         """The parameter count of model function `func`, after checking its signature."""
         source, node = self.sources.function_def(func)

@@ -11,6 +11,7 @@ replay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import FunctionType
 from typing import Any
@@ -28,6 +29,7 @@ from pyfuzz.model._declarations import (
     scenario_config,
     substitution,
 )
+from pyfuzz.model._faults import fault_classes, fault_table
 from pyfuzz.model._source import SourceCache
 from pyfuzz.model._unit import CompileUnit
 from pyfuzz.model._where import declaration_error, describe
@@ -55,6 +57,8 @@ class CompiledModel:
     model_hash: str
     scenario: str
     variant: str
+    # The fault injection classes compiled in (empty: fault injection off).
+    fault_classes: tuple[str, ...] = ()
 
 
 def resolve_variant(scenario: Scenario, variant: str | None = None) -> str:
@@ -78,7 +82,9 @@ def resolve_variant(scenario: Scenario, variant: str | None = None) -> str:
     )
 
 
-def compile_scenario(scenario: Scenario, variant: str | None = None) -> CompiledModel:
+def compile_scenario(
+    scenario: Scenario, variant: str | None = None, faults: Sequence[str] | bool | None = None
+) -> CompiledModel:
     """Compile `scenario` with the given variant (see `resolve_variant`) to IR.
 
     Every variant's mapping is checked, not only the compiled one's, so a broken variant is
@@ -87,13 +93,16 @@ def compile_scenario(scenario: Scenario, variant: str | None = None) -> Compiled
     Raises:
         ModelError: the model uses unsupported syntax or is inconsistent (with file:line); a
             `DeclarationError` (also a ScenarioError) for a malformed scenario declaration.
-        ScenarioError: an unknown variant.
+        ScenarioError: an unknown variant, or an unknown fault injection class.
+
+    `faults` overrides the scenario's `fault_injection` config (None keeps it): True or a
+    list of classes turns fault injection on, False or an empty list off.
     """
     if not isinstance(scenario, Scenario):
         raise ScenarioError(f"expected a Scenario, got {type(scenario).__name__}")
     variant = resolve_variant(scenario, variant)
     try:
-        return _compile(scenario, variant)
+        return _compile(scenario, variant, faults)
     except RecursionError:
         raise declaration_error(
             f"scenario '{scenario.name}' nests too deeply for the compiler (a chain of structs "
@@ -102,7 +111,9 @@ def compile_scenario(scenario: Scenario, variant: str | None = None) -> Compiled
         ) from None
 
 
-def _compile(scenario: Scenario, variant: str) -> CompiledModel:
+def _compile(
+    scenario: Scenario, variant: str, faults: Sequence[str] | bool | None
+) -> CompiledModel:
     unit = CompileUnit(SourceCache(), substitution(scenario, variant))
     actors = [check_actor(scenario, actor) for actor in scenario.actors]
     action_ids = [[unit.function_id(a.func) for a in actor.actions] for actor in actors]
@@ -111,6 +122,13 @@ def _compile(scenario: Scenario, variant: str) -> CompiledModel:
     unit.drain()
     check_embedding(unit)
     check_embedded_stores(unit)
+    config = scenario_config(scenario)
+    setting = config.pop("fault_injection", None) if faults is None else faults
+    config.pop("fault_injection", None)
+    classes = fault_classes(setting)
+    if classes:
+        functions = unit.compiled_functions()
+        config["fault_injection"] = fault_table(classes, functions, unit.functions)
     ir = {
         "version": IR_VERSION,
         "name": scenario.name,
@@ -122,7 +140,7 @@ def _compile(scenario: Scenario, variant: str) -> CompiledModel:
         "globals": unit.globals,
         "boot": boot,
         "threads": threads,
-        "config": scenario_config(scenario),
+        "config": config,
     }
     return CompiledModel(
         ir=ir,
@@ -130,6 +148,7 @@ def _compile(scenario: Scenario, variant: str) -> CompiledModel:
         model_hash=model_fingerprint(ir),
         scenario=scenario.name,
         variant=variant,
+        fault_classes=classes,
     )
 
 

@@ -240,6 +240,13 @@ impl Execution<'_> {
     }
 
     fn call(&mut self, tid: usize, f: u32, args: crate::ir::Args, d: u8) {
+        if let Some(v) = self.call_fails(tid, f) {
+            // Fault injection failed this call: it returns its error without running.
+            let t = &mut self.threads[tid];
+            let base = t.frames.last().map(|f| f.base as usize).unwrap_or(0);
+            t.regs[base + d as usize] = v;
+            return;
+        }
         let t = &self.threads[tid];
         if t.frames.len() >= MAX_DEPTH {
             self.model_error(

@@ -6,6 +6,7 @@
 //! scheduling point, run it up to its next visible operation, until every thread is done, a
 //! finding fires, or nothing can run (timeouts, then hung-task and stranded-waiter checks).
 
+pub mod fault;
 pub mod feedback;
 pub mod interp;
 pub mod private;
@@ -111,6 +112,11 @@ pub struct Execution<'p> {
     marks: Vec<bool>,
     /// Reused work list (publication walks).
     scratch: Vec<u32>,
+    /// Fault injection: the fail-nth of this run (0: none), the failable calls made so far,
+    /// and the failure injected (`exec::fault`).
+    pub fail_nth: u32,
+    pub failable: u32,
+    pub injected: Option<fault::Injected>,
     /// Whether the boot functions are running (allocations are shared, stacks are boot's).
     pub(crate) booting: bool,
 }
@@ -148,6 +154,9 @@ impl<'p> Execution<'p> {
             marks: Vec::new(),
             scratch: Vec::new(),
             booting: true,
+            fail_nth: 0,
+            failable: 0,
+            injected: None,
         };
         for &sid in &prog.globals {
             let idx = ex.world.alloc_struct(prog, sid);
@@ -264,6 +273,8 @@ impl<'p> Execution<'p> {
         self.fair_out = NONE;
         self.finding = None;
         self.fault = None;
+        self.failable = 0;
+        self.injected = None;
         self.rec.clear();
         if self.feedback {
             self.writers.clear();
@@ -271,7 +282,7 @@ impl<'p> Execution<'p> {
     }
 
     /// Appends a workload choice to the choice list (and to the recording when tracing).
-    fn record_workload(&mut self, kind: ChoiceKind, value: u32, n: u32) {
+    pub(crate) fn record_workload(&mut self, kind: ChoiceKind, value: u32, n: u32) {
         if self.tracing {
             self.rec.workload.push(WorkloadRecord {
                 choice: self.choices.len() as u32,
@@ -329,6 +340,7 @@ impl<'p> Execution<'p> {
                 self.threads[ai].status = Status::Runnable;
             }
         }
+        self.choose_fail_nth(d);
         self.nthreads = prog.actors.len();
         self.workload_len = self.choices.len();
         for ai in 0..self.nthreads {
@@ -472,6 +484,9 @@ impl<'p> Execution<'p> {
             }
         };
         self.pending = pending;
+        if self.injected.is_some() {
+            self.prefix_fault_report();
+        }
         status
     }
 

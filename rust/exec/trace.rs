@@ -163,6 +163,7 @@ impl Execution<'_> {
     pub fn trace_records(&self) -> Vec<TraceRecord> {
         let prog = self.prog;
         let mut prev_tid = NONE;
+        let fault_event = self.injected.as_ref().and_then(|i| i.event);
         self.rec
             .events
             .iter()
@@ -170,7 +171,7 @@ impl Execution<'_> {
             .map(|(i, ev)| {
                 let f = &prog.functions[ev.func as usize];
                 let (file, line) = prog.location(ev.func, ev.pc);
-                let op = match f.code.get(ev.pc as usize) {
+                let mut op = match f.code.get(ev.pc as usize) {
                     Some(Instr::Load { name, .. }) => {
                         format!("load .{}", prog.strings[*name as usize])
                     }
@@ -183,8 +184,12 @@ impl Execution<'_> {
                         format!("kzalloc {}", prog.structs[*s as usize].name)
                     }
                     Some(Instr::Prim { p, .. }) => p.name().to_string(),
+                    Some(Instr::Call { f, .. }) => prog.functions[*f as usize].name.clone(),
                     _ => "?".to_string(),
                 };
+                if let (Some(inj), true) = (&self.injected, fault_event == Some(i)) {
+                    op.push_str(&format!(" [fault: {}]", inj.attr.name()));
+                }
                 let (thread, _) = crate::oracle::report::task(
                     prog,
                     &self.threads[ev.tid as usize],

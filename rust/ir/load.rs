@@ -127,7 +127,15 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
     if config.soft_lockup_steps == 0 || config.heap_objects == 0 || config.heap_bytes == 0 {
         return bad("config soft_lockup_steps, heap_objects and heap_bytes must be positive");
     }
+    let faults = match &raw.config.fault_injection {
+        Some(f) => Some(
+            super::faults::load_faults(f, raw.files.len(), functions.len())
+                .map_err(CoreError::InvalidIr)?,
+        ),
+        None => None,
+    };
     Ok(Program {
+        faults,
         name: raw.name,
         variant: raw.variant,
         files: raw.files,

@@ -2,6 +2,7 @@
 //! loader (`load`); the primitive table is `crate::prims`. See docs/ir.md for the format.
 
 mod decode;
+pub mod faults;
 pub mod load;
 pub mod program;
 pub(crate) mod raw;

@@ -386,6 +386,8 @@ pub struct Program {
     pub args: Vec<Reg>,
     /// `field_index[struct * strings.len() + name]`: field index or `NO_FIELD`.
     pub field_index: Vec<u16>,
+    /// Fault injection (`config.fault_injection`); None when it is off.
+    pub faults: Option<super::faults::Faults>,
 }
 
 /// Marker in `Program::field_index` for "this struct has no such field".

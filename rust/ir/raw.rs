@@ -108,4 +108,5 @@ pub(crate) struct RawConfig {
     pub heap_objects: Option<u64>,
     pub heap_bytes: Option<u64>,
     pub kasan_old_names: Option<bool>,
+    pub fault_injection: Option<super::faults::RawFaults>,
 }

@@ -72,6 +72,11 @@ impl Execution<'_> {
         if gfp & 0x400 != 0 && !self.might_sleep(tid) {
             return;
         }
+        if self.alloc_fails(tid, s) {
+            // Fault injection (failslab): this kzalloc returns NULL.
+            self.finish_op(tid, d, Value::Null);
+            return;
+        }
         if !self.heap_has_room(tid) {
             return;
         }

@@ -66,6 +66,7 @@ pub struct PyOutcome {
     preemptions: u64,
     model_error: Option<crate::exec::ModelFault>,
     recorded: Option<crate::outcome::Recorded>,
+    fault: Option<crate::exec::fault::Injected>,
 }
 
 impl PyOutcome {
@@ -84,6 +85,7 @@ impl PyOutcome {
             preemptions: o.preemptions,
             model_error: o.model_error,
             recorded: o.recorded,
+            fault: o.fault,
         })
     }
 }
@@ -102,6 +104,31 @@ impl PyOutcome {
         d.set_item("line", m.line)?;
         d.set_item("message", &m.message)?;
         d.set_item("report", &m.report)?;
+        Ok(Some(d))
+    }
+
+    /// The failure fault injection forced in this run: a dict with `nth` (the fail-nth
+    /// value: which failable call of the run), `attr` ("failslab" or "fail_function"),
+    /// `call` (e.g. "kzalloc foo_priv" or "request_irq"), `function`, `file`, `line` (the
+    /// model code that made the call), `tid`, `step` (the 1-based trace step that marks it,
+    /// or None when the run was not traced) and `report` (the kernel's FAULT_INJECTION
+    /// block); None when nothing was failed.
+    #[getter]
+    fn fault<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(f) = &self.fault else {
+            return Ok(None);
+        };
+        let d = PyDict::new(py);
+        d.set_item("nth", f.nth)?;
+        d.set_item("attr", f.attr.name())?;
+        d.set_item("call", &f.call)?;
+        d.set_item("function", &f.function)?;
+        d.set_item("file", &f.file)?;
+        d.set_item("line", f.line)?;
+        d.set_item("tid", f.tid)?;
+        let step = f.event.filter(|_| self.recorded.is_some()).map(|e| e + 1);
+        d.set_item("step", step)?;
+        d.set_item("report", &f.report)?;
         Ok(Some(d))
     }
 
@@ -178,7 +205,8 @@ impl PyOutcome {
     }
 
     /// The workload choices of a traced run: dicts with `choice` (index in `choices`),
-    /// `kind` ("enabled", "count" or "action"), `actor`, `slot` (actions only), `value`, `n`.
+    /// `kind` ("enabled", "count", "action", or "fail_nth" with fault injection, whose
+    /// `actor` is None), `actor`, `slot` (actions only), `value`, `n`.
     #[getter]
     fn workload<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
         let Some(rec) = &self.recorded else {
@@ -189,9 +217,10 @@ impl PyOutcome {
             let d = PyDict::new(py);
             d.set_item("choice", w.choice)?;
             let (kind, actor, slot) = match w.kind {
-                ChoiceKind::ActorEnabled { actor } => ("enabled", actor, None),
-                ChoiceKind::ActionCount { actor } => ("count", actor, None),
-                ChoiceKind::Action { actor, slot } => ("action", actor, Some(slot)),
+                ChoiceKind::ActorEnabled { actor } => ("enabled", Some(actor), None),
+                ChoiceKind::ActionCount { actor } => ("count", Some(actor), None),
+                ChoiceKind::Action { actor, slot } => ("action", Some(actor), Some(slot)),
+                ChoiceKind::FailNth => ("fail_nth", None, None),
             };
             d.set_item("kind", kind)?;
             d.set_item("actor", actor)?;

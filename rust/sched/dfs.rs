@@ -3,7 +3,9 @@
 //! default one, or the given workload choices (the minimizer searches a finding's own). Nodes persist across re-executions: each run replays the chosen prefix,
 //! extends it with non-preemptive default choices, and at the end of each run (`end`) the
 //! deepest node with an unexplored alternative within the bound is picked; `end` answers
-//! false once the bounded tree is exhausted.
+//! false once the bounded tree is exhausted. Fault injection's fail-nth choice is part of
+//! the workload: taken from the workload list when it holds one, else from `with_fail_nth`;
+//! the runner's search runs one tree per fail-nth value (`runner::search`).
 
 use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
 use crate::limits::MAX_THREADS;
@@ -37,6 +39,11 @@ pub struct Dfs {
     /// workload is explored, at no preemption cost) instead of taking the default.
     all_workloads: bool,
     wpos: usize,
+    /// The answer to the fail-nth choice when the workload list does not give one.
+    fail_nth: u32,
+    /// Whether the workload list answered the fail-nth choice (the search then does not
+    /// enumerate it).
+    fail_nth_fixed: bool,
     nodes: Vec<Node>,
     pos: usize,
     preemptions: u32,
@@ -59,6 +66,8 @@ impl Dfs {
             workload,
             all_workloads: false,
             wpos: 0,
+            fail_nth: 0,
+            fail_nth_fixed: false,
             nodes: Vec::new(),
             pos: 0,
             preemptions: 0,
@@ -74,6 +83,18 @@ impl Dfs {
             all_workloads: true,
             ..Dfs::new(bound)
         }
+    }
+
+    /// The same search, failing the `nth` failable call of every run (0: none) unless the
+    /// workload list fixes the fail-nth choice.
+    pub fn with_fail_nth(mut self, nth: u32) -> Dfs {
+        self.fail_nth = nth;
+        self
+    }
+
+    /// Whether the workload list fixed the fail-nth choice of the runs so far.
+    pub fn fail_nth_fixed(&self) -> bool {
+        self.fail_nth_fixed
     }
 
     /// After the search ended: whether the bound cut nothing off, so that every
@@ -141,11 +162,15 @@ impl Decider for Dfs {
         self.diverged = false;
     }
 
-    fn choose(&mut self, _kind: ChoiceKind, n: u32, default: u32) -> u32 {
+    fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32 {
         let c = self.workload.get(self.wpos).copied();
         self.wpos += 1;
         match c {
-            Some(c) if c < n => c,
+            Some(c) if c < n => {
+                self.fail_nth_fixed |= kind == ChoiceKind::FailNth;
+                c
+            }
+            _ if kind == ChoiceKind::FailNth => self.fail_nth.min(n - 1),
             Some(_) => default,
             None if self.all_workloads && n as usize <= MAX_THREADS => self.branch(n, default),
             None => {
@@ -246,5 +271,23 @@ mod tests {
         assert_eq!(d.choose(k, 2, 0), 1);
         assert_eq!(d.choose(k, 2, 0), 0, "out of range: the default");
         assert_eq!(d.choose(k, 2, 1), 1, "past the list: the default");
+        assert_eq!(d.choose(ChoiceKind::FailNth, 256, 0), 0);
+        assert!(!d.fail_nth_fixed());
+
+        let mut d = Dfs::new(0).with_fail_nth(3);
+        d.begin();
+        assert_eq!(
+            d.choose(ChoiceKind::FailNth, 256, 0),
+            3,
+            "the search's fail-nth"
+        );
+        let mut d = Dfs::with_workload(0, vec![2]).with_fail_nth(3);
+        d.begin();
+        assert_eq!(
+            d.choose(ChoiceKind::FailNth, 256, 0),
+            2,
+            "the list's fail-nth"
+        );
+        assert!(d.fail_nth_fixed());
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod bytes;
 pub mod dfs;
+pub mod fault;
 pub mod pct;
 pub mod pos;
 pub mod random;
@@ -34,6 +35,10 @@ pub enum ChoiceKind {
     ActionCount { actor: u32 },
     /// Which action fills slot `slot`.
     Action { actor: u32, slot: u32 },
+    /// Fault injection's fail-nth (`exec::fault`): 0 fails nothing, n > 0 fails the run's
+    /// n-th failable call. Asked once, after the actors' choices, only when fault injection
+    /// is on.
+    FailNth,
 }
 
 /// A scheduling point.
@@ -67,6 +72,8 @@ impl Point<'_> {
 pub struct RunEnd {
     /// Visible steps the execution ran.
     pub steps: u64,
+    /// Failable calls the execution made (0 when fault injection is off).
+    pub failable: u32,
 }
 
 /// The source of every decision of an execution.

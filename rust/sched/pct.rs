@@ -3,6 +3,7 @@
 //! runnable thread always runs. A bug of depth d is found with probability at least
 //! 1/(n * k^(d-1)) per execution.
 
+use super::fault::FailNth;
 use super::{ChoiceKind, Decider, Point};
 use crate::limits::MAX_THREADS;
 use crate::rng::Rng;
@@ -28,6 +29,7 @@ pub struct Pct {
     span: usize,
     change_points: Vec<u64>,
     next_low: u64,
+    fail: FailNth,
 }
 
 impl Pct {
@@ -42,6 +44,7 @@ impl Pct {
             span: FIRST_SPAN,
             change_points: Vec::new(),
             next_low: 0,
+            fail: FailNth::default(),
         }
     }
 }
@@ -79,6 +82,7 @@ impl Decider for Pct {
     }
 
     fn end(&mut self, run: &super::RunEnd) -> bool {
+        self.fail.end(run);
         self.k = if self.observed {
             self.k.max(run.steps)
         } else {
@@ -88,8 +92,11 @@ impl Decider for Pct {
         true
     }
 
-    fn choose(&mut self, _kind: ChoiceKind, n: u32, _default: u32) -> u32 {
-        self.rng.below(n as u64) as u32
+    fn choose(&mut self, kind: ChoiceKind, n: u32, _default: u32) -> u32 {
+        match kind {
+            ChoiceKind::FailNth => self.fail.draw(&mut self.rng, n),
+            _ => self.rng.below(n as u64) as u32,
+        }
     }
 
     fn pick(&mut self, p: &Point) -> u32 {

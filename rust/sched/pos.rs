@@ -2,6 +2,7 @@
 //! priority; the highest runs; after it runs, the priorities of the threads whose pending
 //! operation touches the same object (the racing ones) are redrawn, as is the runner's.
 
+use super::fault::FailNth;
 use super::{ChoiceKind, Decider, Point};
 use crate::limits::MAX_THREADS;
 use crate::rng::Rng;
@@ -13,6 +14,7 @@ pub struct Pos {
     prio: [u64; MAX_THREADS],
     /// Threads that get a priority in `begin`: 64, or all once a run used more.
     span: usize,
+    fail: FailNth,
 }
 
 impl Pos {
@@ -22,6 +24,7 @@ impl Pos {
             rng: Rng::new(seed),
             prio: [0; MAX_THREADS],
             span: 64,
+            fail: FailNth::default(),
         }
     }
 }
@@ -39,8 +42,16 @@ impl Decider for Pos {
         }
     }
 
-    fn choose(&mut self, _kind: ChoiceKind, n: u32, _default: u32) -> u32 {
-        self.rng.below(n as u64) as u32
+    fn choose(&mut self, kind: ChoiceKind, n: u32, _default: u32) -> u32 {
+        match kind {
+            ChoiceKind::FailNth => self.fail.draw(&mut self.rng, n),
+            _ => self.rng.below(n as u64) as u32,
+        }
+    }
+
+    fn end(&mut self, run: &super::RunEnd) -> bool {
+        self.fail.end(run);
+        true
     }
 
     fn wants_pending(&self) -> bool {

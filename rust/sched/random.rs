@@ -1,12 +1,14 @@
 //! Uniform random walk: every scheduling point picks a runnable thread uniformly; workload
-//! choices are uniform too.
+//! choices are uniform too, except fault injection's fail-nth (`sched::fault`).
 
+use super::fault::FailNth;
 use super::{nth_set_bit, ChoiceKind, Decider, Point};
 use crate::rng::Rng;
 
 /// The random-walk decider.
 pub struct RandomWalk {
     rng: Rng,
+    fail: FailNth,
 }
 
 impl RandomWalk {
@@ -14,6 +16,7 @@ impl RandomWalk {
     pub fn new(seed: u64) -> RandomWalk {
         RandomWalk {
             rng: Rng::new(seed),
+            fail: FailNth::default(),
         }
     }
 }
@@ -25,8 +28,16 @@ impl super::registry::Strategy for RandomWalk {
 }
 
 impl Decider for RandomWalk {
-    fn choose(&mut self, _kind: ChoiceKind, n: u32, _default: u32) -> u32 {
-        self.rng.below(n as u64) as u32
+    fn choose(&mut self, kind: ChoiceKind, n: u32, _default: u32) -> u32 {
+        match kind {
+            ChoiceKind::FailNth => self.fail.draw(&mut self.rng, n),
+            _ => self.rng.below(n as u64) as u32,
+        }
+    }
+
+    fn end(&mut self, run: &super::RunEnd) -> bool {
+        self.fail.end(run);
+        true
     }
 
     fn pick(&mut self, p: &Point) -> u32 {

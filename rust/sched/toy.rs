@@ -40,6 +40,7 @@ pub fn run<D: Decider>(d: &mut D, steps: &[u32]) -> (Vec<u32>, bool) {
     }
     let more = d.end(&RunEnd {
         steps: order.len() as u64,
+        failable: 0,
     });
     (order, more)
 }

@@ -1,0 +1,98 @@
+"""Fault injection at compile time: the scenario's (or the command line's) switch resolved into
+the IR's fault table (`config.fault_injection`, docs/ir.md "Fault injection").
+
+A failable call is a call the driver makes into the kernel, as the kernel's fail-nth counts
+them: in the driver's own files (every model file outside `pyfuzz/kernel/`), a `kzalloc`
+(the `alloc` instruction; it returns NULL), or a call of one of the kernel library functions
+in `FAILABLE` (it returns the listed error without running). Calls the kernel library makes
+internally are not failable: the library's own allocations are modelling shortcuts that do
+not check for NULL, and the library functions a driver calls already fail as a whole. Three
+classes switch the calls on: `alloc`, `irq` and `msi`; `True` means all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import FunctionType
+from typing import Any
+
+from pyfuzz.errors import ScenarioError
+
+# Every class, in the order they are listed and stored.
+FAULT_CLASSES: tuple[str, ...] = ("alloc", "irq", "msi")
+
+_ENOMEM = -12
+_ENOSPC = -28
+
+# (module, function, class, the value a failed call returns, the kernel fault attribute):
+# the kernel library functions a driver call of which may fail. request_irq and the devres
+# allocations fail in the kernel because their kzalloc/kmalloc does (failslab, -ENOMEM or
+# NULL); pci_alloc_irq_vectors fails with -ENOSPC when the vectors cannot be allocated,
+# injected at the function's entry as fail_function does.
+FAILABLE: tuple[tuple[str, str, str, int | None, str], ...] = (
+    ("pyfuzz.kernel.base_devres", "devres_alloc", "alloc", None, "failslab"),
+    ("pyfuzz.kernel.base_devres", "devm_add_action", "alloc", _ENOMEM, "failslab"),
+    ("pyfuzz.kernel.irq_manage", "request_irq", "irq", _ENOMEM, "failslab"),
+    ("pyfuzz.kernel.irq_devres", "devm_request_irq", "irq", _ENOMEM, "failslab"),
+    ("pyfuzz.kernel.pci_msi", "pci_alloc_irq_vectors", "msi", _ENOSPC, "fail_function"),
+)
+
+_LIBRARY = "pyfuzz.kernel"
+
+
+def fault_classes(value: object) -> tuple[str, ...]:
+    """The classes a `fault_injection` setting switches on (in `FAULT_CLASSES` order).
+
+    `True`/`"all"` is every class, `False`/`None`/empty is none, a list (or a comma-separated
+    string) names classes.
+
+    Raises:
+        ScenarioError: an unknown class or a value of another type.
+    """
+    if value is None or value is False:
+        return ()
+    if value is True or value == "all":
+        return FAULT_CLASSES
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise ScenarioError(
+            f"fault_injection must be True, False or a list of classes ({', '.join(FAULT_CLASSES)})"
+        )
+    unknown = sorted(set(value) - set(FAULT_CLASSES))
+    if unknown:
+        raise ScenarioError(
+            f"unknown fault injection class {unknown[0]!r}; the classes are "
+            f"{', '.join(FAULT_CLASSES)}"
+        )
+    return tuple(c for c in FAULT_CLASSES if c in value)
+
+
+def fault_table(
+    classes: Sequence[str], functions: dict[FunctionType, int], ir_functions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The IR fault table for `classes`, given the compiled functions (function -> id) and
+    their IR entries."""
+    import importlib
+
+    driver_files = sorted(
+        {
+            ir_functions[fid]["file"]
+            for func, fid in functions.items()
+            if not func.__module__.startswith(_LIBRARY)
+        }
+    )
+    calls = []
+    for module, name, cls, ret, attr in FAILABLE:
+        if cls not in classes:
+            continue
+        func = getattr(importlib.import_module(module), name)
+        fid = functions.get(func)
+        if fid is not None:
+            value = None if ret is None else {"int": ret}
+            calls.append({"func": fid, "ret": value, "attr": attr})
+    calls.sort(key=lambda c: c["func"])
+    return {"alloc": "alloc" in classes, "driver_files": driver_files, "calls": calls}
+
+
+__all__ = ["FAILABLE", "FAULT_CLASSES", "fault_classes", "fault_table"]

@@ -1,0 +1,154 @@
+"""Fault injection as the kernel's fail-nth (tests/models/fault_probe.py): with it on, every
+strategy, the byte encodings and `verify` fail one failable call per run, a probe whose error
+path leaks or double-frees is found with the failed call named in a FAULT_INJECTION block, the
+fixed probe stays clean, replay of a saved crash.json is exact; with it off the IR and every
+result are as before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pyfuzz._core import STRATEGIES
+from pyfuzz.cli import main
+from pyfuzz.engine import load
+from pyfuzz.model.compiler import compile_scenario
+from pyfuzz.replay import replay_crash
+from pyfuzz.scenarios import builtin_scenarios, resolve
+
+MODEL = Path(__file__).parent / "models" / "fault_probe.py"
+BLOCK = (
+    "FAULT_INJECTION: forcing a failure.\n"
+    "name failslab, interval 1, probability 0, space 0, times 0\n"
+)
+
+
+def spec(variant: str, scenario: str = "probe-error-paths") -> str:
+    return f"{MODEL}:{scenario}:{variant}"
+
+
+@pytest.mark.parametrize(
+    ("variant", "title", "call", "nth"),
+    [
+        ("leaky", "memory leak in fp_probe_leaky", "kzalloc fp_buf", 2),
+        ("double-free", "KASAN: double-free in fp_probe_double_free", "request_irq", 3),
+    ],
+)
+def test_verify_finds_the_broken_error_path_and_names_the_failed_call(
+    variant: str, title: str, call: str, nth: int
+) -> None:
+    program = load(spec(variant)).program
+    res = program.verify(2)
+    assert res.outcome is not None and res.outcome.finding is not None
+    assert res.outcome.finding.title == title
+    assert res.outcome.preemptions == 0
+    out = program.replay(list(res.outcome.choices), trace=True)
+    assert out.finding is not None and out.finding.title == title
+    report = out.finding.report
+    assert report.startswith(BLOCK), report
+    assert " should_failslab+0x0/0x0\n" in report
+    fault = out.fault
+    assert fault is not None
+    assert (fault["call"], fault["nth"], fault["attr"]) == (call, nth, "failslab")
+    assert fault["function"] == f"fp_probe_{variant.replace('-', '_')}"
+    assert fault["report"] in report
+    # The trace marks the failed call at the step the fault names.
+    marked = [s for s in out.trace if "[fault: failslab]" in s["op"]]
+    assert [s["step"] for s in marked] == [fault["step"]]
+    assert marked[0]["op"].startswith(call.split()[0])
+    # The fail-nth choice is the workload choice after the actors'.
+    assert out.workload[-1] == {
+        "choice": 0,
+        "kind": "fail_nth",
+        "actor": None,
+        "slot": None,
+        "value": nth,
+        "n": 256,
+    }
+
+
+def test_the_fixed_probe_is_clean_under_verify_and_every_strategy() -> None:
+    program = load(spec("fixed")).program
+    res = program.verify(2)
+    assert res.outcome is None and res.model_error is None and res.complete
+    off = load(spec("fixed"), faults=False).program.verify(2)
+    assert res.schedules > off.schedules, "each failable call is failed in its own tree"
+    for strategy in STRATEGIES:
+        batch = program.run_batch(strategy, 3000, seed=2)
+        assert batch.outcome is None and batch.model_error is None, strategy
+    # Every failable call (priv, buf, request_irq) can be failed: clean, and named.
+    for nth, call in [(1, "kzalloc fp_priv"), (2, "kzalloc fp_buf"), (3, "request_irq")]:
+        out = program.replay([nth], trace=True)
+        assert out.status == "ok" and out.fault is not None
+        assert out.fault["call"] == call
+    assert program.replay([4]).fault is None, "past the last failable call: no failure"
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_every_strategy_draws_the_failure(strategy: str) -> None:
+    for variant in ("leaky", "double-free"):
+        batch = load(spec(variant)).program.run_batch(strategy, 2000, seed=1)
+        assert batch.outcome is not None, (strategy, variant)
+        assert batch.outcome.finding.report.startswith(BLOCK)
+
+
+def test_the_byte_encodings_read_the_fail_nth_from_the_input() -> None:
+    program = load(spec("leaky")).program
+    for encoding in ("bytes", "switches"):
+        hit = program.run_bytes(b"\x02", encoding=encoding)
+        assert hit.finding is not None and hit.finding.title.startswith("memory leak"), encoding
+        assert program.run_bytes(b"\x00", encoding=encoding).finding is None, encoding
+    assert program.run_bytes(b"", encoding="switches").fault is None, "empty: no failure"
+
+
+def test_off_nothing_fails_and_the_ir_is_as_before() -> None:
+    for variant in ("leaky", "double-free"):
+        loaded = load(spec(variant), faults=False)
+        assert "fault_injection" not in loaded.compiled.ir["config"]
+        res = loaded.program.verify(3)
+        assert res.outcome is None and res.complete
+    # Built-in scenarios declare no fault injection: the override off changes no byte.
+    for name in sorted(builtin_scenarios()):
+        sc = resolve(name).scenario
+        for variant in sc.variants or [""]:
+            plain = compile_scenario(sc, variant)
+            assert plain.fault_classes == ()
+            assert compile_scenario(sc, variant, False).ir_bytes == plain.ir_bytes
+
+
+def test_classes_select_the_failable_calls() -> None:
+    sc = resolve("switchtec-cdev").scenario
+    msi = compile_scenario(sc, None, ["msi"])
+    table = msi.ir["config"]["fault_injection"]
+    assert msi.fault_classes == ("msi",)
+    assert table["alloc"] is False
+    names = [msi.ir["functions"][c["func"]]["name"] for c in table["calls"]]
+    assert names == ["pci_alloc_irq_vectors"]
+    assert table["calls"][0] == {"func": table["calls"][0]["func"], "ret": {"int": -28},
+                                 "attr": "fail_function"}  # fmt: skip
+    # Only model files outside the kernel library are driver code.
+    files = [msi.ir["files"][f] for f in table["driver_files"]]
+    assert files and not any("pyfuzz/kernel/" in f for f in files)
+
+
+def test_the_command_line_switch_saves_a_crash_that_replays_exactly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crash = tmp_path / "leak.json"
+    plain = spec("leaky", "probe-plain")
+    assert main(["verify", plain, "--json"]) == 0
+    capsys.readouterr()
+    assert main(["verify", plain, "--fail=alloc", "--save", str(crash), "--json"]) == 1
+    capsys.readouterr()
+    doc = json.loads(crash.read_text())
+    assert doc["fault"]["injection"] == ["alloc"]
+    assert doc["fault"]["failed"]["call"] == "kzalloc fp_buf"
+    assert doc["report"].startswith(BLOCK)
+    res = replay_crash(crash)
+    assert res.verdict == "reproduced"
+    assert res.outcome.finding.report == doc["report"]
+    assert [s["op"] for s in res.outcome.trace] == [s["op"] for s in doc["steps"]]
+    assert main(["replay", str(crash)]) == 1
+    assert "F " in capsys.readouterr().out
