@@ -131,6 +131,10 @@ pub struct IrqUsage {
     /// (class, bit) in the order they were set, to undo an execution's marks.
     log: Vec<(u32, u8)>,
     base_len: usize,
+    /// The union of every class's mask (and its value after boot): most models never take
+    /// a lock in IRQ context, and then the graph searches can be skipped altogether.
+    any: u16,
+    base_any: u16,
 }
 
 impl IrqUsage {
@@ -141,12 +145,15 @@ impl IrqUsage {
             trace: vec![NONE; n * NBITS],
             log: Vec::new(),
             base_len: 0,
+            any: 0,
+            base_any: 0,
         }
     }
 
     /// Keeps the current bits across resets (call after boot).
     pub fn mark_base(&mut self) {
         self.base_len = self.log.len();
+        self.base_any = self.any;
     }
 
     /// Clears the bits set since `mark_base`.
@@ -156,6 +163,13 @@ impl IrqUsage {
             self.trace[c as usize * NBITS + b as usize] = NONE;
         }
         self.log.truncate(self.base_len);
+        self.any = self.base_any;
+    }
+
+    /// The union of every class's usage bits.
+    #[inline]
+    pub fn any(&self) -> u16 {
+        self.any
     }
 
     /// The class's usage mask.
@@ -175,6 +189,7 @@ impl IrqUsage {
             return;
         }
         self.mask[class as usize] |= flag(bit);
+        self.any |= flag(bit);
         self.trace[class as usize * NBITS + bit as usize] = stack;
         self.log.push((class, bit));
     }

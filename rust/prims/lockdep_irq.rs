@@ -163,6 +163,9 @@ impl Execution<'_> {
         // dependency (check_usage_backwards / check_usage_forwards).
         let forwards = bit & 2 == 0;
         let want = flag(excl) | flag(excl + 1);
+        if self.irq_usage.any() & want == 0 {
+            return true; // no class has the conflicting usage: nothing to search for
+        }
         let usage = &self.irq_usage;
         let found = self
             .lockgraph
@@ -188,6 +191,9 @@ impl Execution<'_> {
         next: HeldRef,
         st: IrqState,
     ) -> bool {
+        if self.irq_usage.any() & LOCKF_USED_IN_IRQ_ALL == 0 {
+            return true; // no lock was ever taken in IRQ context
+        }
         // Step 1: every hard/soft IRQ usage behind prev, accumulated.
         let mut acc = 0u16;
         let usage = &self.irq_usage;
