@@ -129,6 +129,9 @@ pub struct Thread {
     /// Wait-queue registration (wq_prepare): object and whether it was woken since.
     pub wq: u32,
     pub wq_woken: bool,
+    /// Woken since `wq_prepare` by a `wake_up_interruptible`, which wakes the task only if it
+    /// sleeps interruptibly (known at `wq_wait`: the same `wait_event` sets both).
+    pub wq_woken_intr: bool,
     /// Set when a timed wait expired; consumed by the waiting primitive.
     pub timed_out: bool,
     /// Set when the thread retries a blocking acquire (lockdep checks ran already).
@@ -167,6 +170,7 @@ impl Thread {
             held: Vec::with_capacity(8),
             wq: NONE,
             wq_woken: false,
+            wq_woken_intr: false,
             timed_out: false,
             retrying: false,
             yielded: false,
@@ -198,6 +202,7 @@ impl Thread {
         self.held.clear();
         self.wq = NONE;
         self.wq_woken = false;
+        self.wq_woken_intr = false;
         self.timed_out = false;
         self.retrying = false;
         self.yielded = false;

@@ -95,7 +95,7 @@ macro_rules! primitive_table {
                 WqFinish = "wq_finish" [wq] Args "deregister";
                 WakeUp = "wake_up" [wq] Args "wake every registered waiter";
                 WakeUpInterruptible = "wake_up_interruptible" [wq] Args
-                    "wake every registered waiter";
+                    "wake the registered waiters that sleep interruptibly";
                 WakeUpAll = "wake_up_all" [wq] Args "wake every registered waiter";
             }
             rcu {

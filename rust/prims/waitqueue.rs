@@ -1,7 +1,9 @@
 //! Family `waitqueue`: `wait_queue_head_t` with the prepare/wait/finish protocol that
 //! `wait_event` expands to, so no wake-up is lost between the condition test and the sleep:
 //! `wq_prepare` registers the task (`Thread::wq`), a wake-up marks every registered task
-//! woken, and `wq_wait` sleeps only if it was not woken since it registered.
+//! woken, and `wq_wait` sleeps only if it was not woken since it registered. As in
+//! `__wake_up(wq, TASK_INTERRUPTIBLE, ...)`, `wake_up_interruptible` wakes only tasks that
+//! sleep interruptibly (`wait_event_interruptible`); `wake_up` and `wake_up_all` wake both.
 
 use super::Operands;
 use crate::exec::thread::{Status, Wait};
@@ -29,6 +31,7 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [wq, mode, _]:
             let t = &mut ex.threads[tid];
             t.wq = r.idx;
             t.wq_woken = false;
+            t.wq_woken_intr = false;
             t.timed_out = false;
             ex.finish_op(tid, d, Value::Null);
         }
@@ -48,8 +51,9 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [wq, mode, _]:
                 ex.model_error(tid, "wq_wait without wq_prepare on this queue".into());
                 return;
             }
-            if t.wq_woken {
+            if t.wq_woken || (t.wq_woken_intr && mode == 1) {
                 t.wq_woken = false;
+                t.wq_woken_intr = false;
                 ex.finish_op(tid, d, Value::Int(0));
             } else if t.timed_out {
                 t.timed_out = false;
@@ -62,15 +66,26 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [wq, mode, _]:
             let t = &mut ex.threads[tid];
             t.wq = NONE;
             t.wq_woken = false;
+            t.wq_woken_intr = false;
             ex.finish_op(tid, d, Value::Null);
         }
         Op::WakeUp | Op::WakeUpInterruptible | Op::WakeUpAll => {
+            let only_interruptible = op == Op::WakeUpInterruptible;
             for t in 0..ex.nthreads {
-                if ex.threads[t].status != Status::Done && ex.threads[t].wq == r.idx {
-                    ex.threads[t].wq_woken = true;
-                    if matches!(ex.threads[t].wait, Wait::WaitQueue { obj, .. } if obj == r.idx) {
-                        ex.unblock(t);
+                if ex.threads[t].status == Status::Done || ex.threads[t].wq != r.idx {
+                    continue;
+                }
+                match ex.threads[t].wait {
+                    // Asleep: its mode says whether this wake-up reaches it.
+                    Wait::WaitQueue { obj, mode } if obj == r.idx => {
+                        if !only_interruptible || mode == 1 {
+                            ex.threads[t].wq_woken = true;
+                            ex.unblock(t);
+                        }
                     }
+                    // Registered, not asleep yet: `wq_wait` decides with its mode.
+                    _ if only_interruptible => ex.threads[t].wq_woken_intr = true,
+                    _ => ex.threads[t].wq_woken = true,
                 }
             }
             ex.finish_op(tid, d, Value::Null);
@@ -95,6 +110,27 @@ mod tests {
         run("woken between prepare and wait", &ok, Expect::Clean);
         let lost = [ok[0], ok[2], ok[1], ok[3], ok[4]];
         run("woken before prepare", &lost, Expect::Kind("hung-task"));
+        // wake_up_interruptible reaches an interruptible sleeper (mode 1) only.
+        let intr = |mode: &'static str| {
+            [
+                ok[0],
+                ok[1],
+                r#"["prim", 2, "wake_up_interruptible", [1]]"#,
+                mode,
+                ok[4],
+                ok[5],
+            ]
+        };
+        run(
+            "wake_up_interruptible, then an interruptible wait",
+            &intr(r#"["int", 3, 1]"#),
+            Expect::Clean,
+        );
+        run(
+            "wake_up_interruptible, then an uninterruptible wait",
+            &intr(r#"["int", 3, 0]"#),
+            Expect::Kind("hung-task"),
+        );
         let unprepared = [ok[0], ok[3], ok[4]];
         run(
             "wait without prepare",

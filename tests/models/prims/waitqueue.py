@@ -65,12 +65,16 @@ SCENARIOS = [
             "interruptible": {waiter: waiter_interruptible, waker: waker_interruptible},
             "all": {waker: waker_all},
             "lost-wakeup": {waiter: waiter_lost_wakeup},
+            # wake_up_interruptible reaches only interruptible sleepers (TASK_INTERRUPTIBLE):
+            # the uninterruptible waiters of wait_event stay asleep.
+            "interruptible-wakes-uninterruptible": {waker: waker_interruptible},
         },
         expect={
             "wake-up": "clean",
             "interruptible": "clean",
             "all": "clean",
             "lost-wakeup": "INFO: task hung",
+            "interruptible-wakes-uninterruptible": "INFO: task hung",
         },
     ),
 ]
