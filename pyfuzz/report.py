@@ -33,9 +33,13 @@ def render_steps(
 ) -> str:
     """The interleaving heading and swimlane for `stream` (stdout by default)."""
     width, color = terminal_style(stream or sys.stdout)
-    nsteps, switches, preemptions = counts
+    points, switches, preemptions = counts
+    # The listing shows every visible operation; those on objects private to their thread
+    # are not scheduling points (docs/ir.md), so the two counts can differ.
+    shown = len(steps)
+    where = "" if points == shown else f", {points} of them scheduling points"
     head = (
-        f"\nInterleaving ({nsteps} steps, {switches} context switches, "
+        f"\nInterleaving ({shown} steps{where}, {switches} context switches, "
         f"{preemptions} preemptions):\n"
     )
     lane = render_swimlane(steps, fatal_step=fatal_step, title=title, width=width, color=color)

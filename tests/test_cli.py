@@ -308,3 +308,15 @@ def test_verify_all_workloads_lists_each_workload(capsys):
     # The buggy variant is found in some workload; the default workload alone has one row.
     code, out, _ = run_cli(capsys, "verify", "demo-alive-flag", "--workloads", "all", "--json")
     assert code == 1
+
+
+def test_the_interleaving_header_counts_the_rows_it_lists(capsys):
+    code, out, _ = run_cli(capsys, "verify", "switchtec-cdev:v4")
+    head = next(line for line in out.splitlines() if line.startswith("Interleaving ("))
+    rows = [
+        line
+        for line in out.split(head, 1)[1].splitlines()
+        if line[:2] in (">>", "P ", "  ") and line[2:8].strip().isdigit()
+    ]
+    assert head.startswith(f"Interleaving ({len(rows)} steps"), (head, len(rows))
+    assert "of them scheduling points" in head
