@@ -54,7 +54,7 @@ def test_atheris_campaign_writes_one_replayable_file_per_title(tmp_path):
     res = fuzz(tmp_path, "switchtec-cdev:v4", "--time", "12", "--out", str(out))
     assert res.returncode == 1, res.stdout + res.stderr
     titles = crash_titles(out)
-    assert "kernel BUG in free_msi_irqs_2017" in titles
+    assert "kernel BUG in free_msi_irqs" in titles
     assert_each_replays(titles)
     assert "distinct finding(s)" in res.stdout and "first seen" in res.stdout
     for path in titles.values():
@@ -81,7 +81,7 @@ def test_batch_campaign_on_several_bugs_and_resume(tmp_path):
     assert first.returncode == 1, first.stdout + first.stderr
     titles = crash_titles(out)
     assert len(titles) >= 2
-    assert "BUG: corrupted list in pci_destroy_dev_2020" in titles
+    assert "BUG: corrupted list in pci_destroy_dev" in titles
     assert_each_replays(titles)
     again = fuzz(
         tmp_path, "sriov-rescan-lock:unlocked", "--engine", "pct", "--runs", "5000",

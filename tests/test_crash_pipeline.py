@@ -24,8 +24,8 @@ from pyfuzz.findings import crash_file_name
 from pyfuzz.minimize import Minimizer
 
 DEMO_TITLE = "KASAN: slab-use-after-free Read in demo_read_unlocked"
-V4_TITLE = "kernel BUG in free_msi_irqs_2017"
-SRIOV_TITLE = "BUG: corrupted list in pci_destroy_dev_2020"
+V4_TITLE = "kernel BUG in free_msi_irqs"
+SRIOV_TITLE = "BUG: corrupted list in pci_destroy_dev"
 
 # name -> (verify arguments, expected title)
 SOURCES: dict[str, tuple[list[str], str]] = {
@@ -148,7 +148,10 @@ def test_finding_step_designates_the_fatal_operation(crash_dir, name):
     finding = doc["finding"]
     assert fatal["tid"] == finding["tid"]
     assert fatal["thread"] == finding["thread"]
-    assert finding["title"].endswith(f" in {fatal['function']}")
+    # The title names the fatal function (a library version's suffix dropped: pci_destroy_dev
+    # for pci_destroy_dev_2020).
+    named = finding["title"].rsplit(" in ", 1)[1]
+    assert fatal["function"] == named or fatal["function"].startswith(f"{named}_")
     head = "\n".join(doc["report"].splitlines()[:12])
     assert fatal["function"] in head
     # The steps are numbered 1.. in order; every scheduling decision a step names picked

@@ -4,7 +4,9 @@
 //! the deduplicated title. Primitives call the `fail_*` functions; lock and wait reports are
 //! in `render_locks`. Nothing here changes the execution's state except `finding`.
 
-use super::report::{call_trace, frame_line, frames_of, symbol, task, title_function, RULE, UNAME};
+use super::report::{
+    call_trace, frame_line, frames_of, symbol, task, title_function, title_name, RULE, UNAME,
+};
 use crate::exec::Execution;
 use crate::ir::{BinOp, Instr};
 use crate::oracle::{signature, strip_numbers, Finding, Kind};
@@ -75,7 +77,7 @@ impl Execution<'_> {
         }
         let fname =
             func.unwrap_or_else(|| title_function(self.prog, &frames_of(&self.threads[tid])));
-        let title = format!("{what} in {fname}");
+        let title = format!("{what} in {}", title_name(self.prog, &fname));
         let (comm, _) = task(self.prog, &self.threads[tid], tid);
         self.finding = Some(Finding {
             kind,

@@ -92,3 +92,29 @@ pub fn title_function(prog: &Program, frames: &[(u32, u32)]) -> String {
         .map(|(f, _)| prog.functions[*f as usize].name.clone())
         .unwrap_or_else(|| "<unknown>".to_string())
 }
+
+/// The name a title shows for model function `name`. The kernel library names each version
+/// of a kernel function with a suffix (`free_msi_irqs_2017`, `pci_intx_hybrid_611`,
+/// `sriov_del_vfs_05703271c3cd`: a year, a kernel version or a commit); a title names the
+/// kernel's function, as the kernel's own report would. Driver functions keep their names.
+pub fn title_name(prog: &Program, name: &str) -> String {
+    let in_library = prog
+        .functions
+        .iter()
+        .find(|f| f.name == name)
+        .is_some_and(|f| prog.files[f.file as usize].contains("pyfuzz/kernel/"));
+    if !in_library {
+        return name.to_string();
+    }
+    match name.rsplit_once('_') {
+        Some((base, tag)) if !base.is_empty() && is_version_tag(tag) => base.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// A year or kernel version (3 or 4 digits) or a 12-digit commit id.
+fn is_version_tag(tag: &str) -> bool {
+    let digits = tag.bytes().all(|b| b.is_ascii_digit());
+    let commit = tag.len() == 12 && tag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (digits && (3..=4).contains(&tag.len())) || commit
+}
