@@ -118,3 +118,18 @@ fn is_version_tag(tag: &str) -> bool {
     let commit = tag.len() == 12 && tag.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     (digits && (3..=4).contains(&tag.len())) || commit
 }
+
+#[cfg(test)]
+mod version_tag_tests {
+    use super::is_version_tag;
+
+    #[test]
+    fn years_kernel_versions_and_commit_ids_are_version_tags() {
+        for tag in ["2017", "611", "05703271c3cd", "e0c0b1cb2e0d"] {
+            assert!(is_version_tag(tag), "{tag}");
+        }
+        for tag in ["add", "v4", "12", "20201", "05703271c3c", "hybrid", "deadbeefcafe1"] {
+            assert!(!is_version_tag(tag), "{tag}");
+        }
+    }
+}
