@@ -128,7 +128,15 @@ mod version_tag_tests {
         for tag in ["2017", "611", "05703271c3cd", "e0c0b1cb2e0d"] {
             assert!(is_version_tag(tag), "{tag}");
         }
-        for tag in ["add", "v4", "12", "20201", "05703271c3c", "hybrid", "deadbeefcafe1"] {
+        for tag in [
+            "add",
+            "v4",
+            "12",
+            "20201",
+            "05703271c3c",
+            "hybrid",
+            "deadbeefcafe1",
+        ] {
             assert!(!is_version_tag(tag), "{tag}");
         }
     }
