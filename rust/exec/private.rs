@@ -27,7 +27,8 @@ impl Execution<'_> {
             // The table's reach decides: a global effect is always a scheduling point.
             Instr::Prim { p, args, .. } => match p.reach() {
                 Reach::Global => false,
-                Reach::Local | Reach::Args => self.prog.arg_regs(args).iter().all(|&r| {
+                Reach::Local => true,
+                Reach::Args => self.prog.arg_regs(args).iter().all(|&r| {
                     let v = self.reg(tid, r);
                     !matches!(v, Value::Ref(_)) || private(v)
                 }),

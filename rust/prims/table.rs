@@ -13,8 +13,8 @@ macro_rules! primitive_table {
             alloc {
                 Kfree = "kfree" [p] Args
                     "free p's allocation (None: no-op); p must be the allocation base";
-                ContainerOf = "container_of" [p] Args
-                    "the object that embeds p (None if p is not embedded)";
+                ContainerOf = "container_of" [p] Local
+                    "the object that embeds p (None if p is not embedded); pointer arithmetic: reads nothing, not a scheduling point";
             }
             kref {
                 KrefInit = "kref_init" [k] Args "count = 1";
