@@ -69,39 +69,10 @@ impl LockGraph {
         }
     }
 
-    /// The edges of a path `from -> ... -> to`, if one exists (breadth-first: shortest).
+    /// The edges of a path `from -> ... -> to` (`from != to`), if one exists (breadth-first:
+    /// shortest).
     pub fn path(&mut self, from: u32, to: u32) -> Option<Vec<Edge>> {
-        if self.edges.is_empty() {
-            return None;
-        }
-        self.prev.iter_mut().for_each(|p| *p = u32::MAX);
-        self.queue.clear();
-        self.queue.push(from);
-        self.prev[from as usize] = from;
-        let mut head = 0;
-        while head < self.queue.len() {
-            let u = self.queue[head];
-            head += 1;
-            if u == to {
-                let mut out = Vec::new();
-                let mut v = to;
-                while v != from {
-                    let p = self.prev[v as usize];
-                    let ix = self.edge_at[p as usize * self.n + v as usize] - 1;
-                    out.push(self.edges[ix as usize]);
-                    v = p;
-                }
-                out.reverse();
-                return Some(out);
-            }
-            for v in 0..self.n as u32 {
-                if self.prev[v as usize] == u32::MAX && self.has_edge(u, v) {
-                    self.prev[v as usize] = u;
-                    self.queue.push(v);
-                }
-            }
-        }
-        None
+        self.find(from, true, |c| c == to).map(|(_, edges)| edges)
     }
 
     /// Breadth-first search from `from`, along the edges (`forward`) or against them, for the
