@@ -1,5 +1,6 @@
 """Type stubs for the compiled Rust core `pyfuzz._core` (see rust/py/)."""
 
+from collections.abc import Callable
 from typing import Any, final
 
 __version__: str
@@ -131,5 +132,9 @@ class Program:
         max_schedules: int = 10000000,
         workload: list[int] | None = None,
         target: str | None = None,
+        interruptible: bool = False,
+        progress: Callable[[int, int, int], object] | None = None,
+        all_workloads: bool = False,
+        reduction: bool = True,
     ) -> VerifyResult: ...
     def actor_table(self) -> list[dict[str, Any]]: ...

@@ -7,6 +7,7 @@ use crate::exec::{Execution, RunStatus};
 use crate::outcome::Outcome;
 use crate::sched::bytes::FromBytes;
 use crate::sched::dfs::Dfs;
+use crate::sched::dpor::Dpor;
 use crate::sched::registry::{self, Params, WithDecider};
 use crate::sched::replay::Replay;
 use crate::sched::runs::FromRuns;
@@ -230,6 +231,41 @@ pub struct SearchSpec {
     pub target: Option<String>,
     /// Explore every workload (optional actors, action counts, actions) instead of one.
     pub all_workloads: bool,
+    /// Explore every schedule within the bound (plain depth-first search) instead of the
+    /// partial-order reduced search: slower, kept to check the reduction against.
+    pub no_reduction: bool,
+}
+
+/// A tree search `search` can run: plain DFS or DPOR.
+trait TreeSearch: Decider {
+    /// Sees the run that just ended, before `Decider::end`.
+    fn observe(&mut self, _ex: &Execution, _st: RunStatus) {}
+    fn explored_everything(&self) -> bool;
+    fn fail_nth_fixed(&self) -> bool;
+}
+
+impl TreeSearch for Dfs {
+    fn explored_everything(&self) -> bool {
+        Dfs::explored_everything(self)
+    }
+    fn fail_nth_fixed(&self) -> bool {
+        Dfs::fail_nth_fixed(self)
+    }
+}
+
+impl TreeSearch for Dpor {
+    fn observe(&mut self, ex: &Execution, st: RunStatus) {
+        // A run cut short leaves threads that could still have stepped.
+        let stopped = matches!(st, RunStatus::Finding | RunStatus::StepLimit);
+        let rest = if stopped { ex.runnable } else { 0 };
+        self.analyze(&ex.footprints, ex.nthreads, rest);
+    }
+    fn explored_everything(&self) -> bool {
+        Dpor::explored_everything(self)
+    }
+    fn fail_nth_fixed(&self) -> bool {
+        Dpor::fail_nth_fixed(self)
+    }
 }
 
 /// Exhaustive search with 0, 1, ..., `max_preemptions` preemptions over the default
@@ -260,71 +296,198 @@ fn run_end(ex: &Execution) -> RunEnd {
 /// then 1, 2, ... while some run made that many failable calls), unless the workload fixes
 /// it; without, the one tree of the workload, as before.
 pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult {
-    ex.set_tracing(false);
-    let mut res = VerifyResult::default();
-    let faults = ex.prog.faults.is_some();
-    let mut per_workload: BTreeMap<Vec<u32>, u64> = BTreeMap::new();
-    let finish = |mut res: VerifyResult, per_workload: BTreeMap<Vec<u32>, u64>| {
-        res.workloads = per_workload.into_iter().collect();
-        res
-    };
-    for bound in 0..=spec.max_preemptions {
-        res.bound = bound;
-        res.complete = false;
-        res.new_per_bound.push(0);
-        let mut everything = true;
-        let mut most_failable = 0;
-        let mut nth = 0;
-        loop {
+    if spec.no_reduction {
+        search_with(ex, spec, poll, |bound, nth| {
             let d = if spec.all_workloads {
                 Dfs::all_workloads(bound)
             } else {
                 Dfs::with_workload(bound, spec.workload.clone())
             };
-            let d = d.with_fail_nth(nth);
-            let tree = search_tree(
-                ex,
-                spec,
-                poll,
-                &mut res,
-                d,
-                &mut most_failable,
-                &mut per_workload,
-            );
-            let Some(d) = tree else {
-                return finish(res, per_workload);
+            d.with_fail_nth(nth)
+        })
+    } else {
+        ex.footprints.on = true;
+        let make = |bound, nth| {
+            let d = if spec.all_workloads {
+                Dpor::all_workloads(bound)
+            } else {
+                Dpor::with_workload(bound, spec.workload.clone())
             };
-            everything &= d.explored_everything();
-            if !faults || d.fail_nth_fixed() || nth >= most_failable {
-                break;
-            }
-            if nth == crate::limits::MAX_FAIL_NTH {
-                // Calls past the last fail-nth value were not failed.
-                everything = false;
-                break;
-            }
-            nth += 1;
-        }
-        res.complete = true;
-        if everything {
-            res.exhaustive = true;
-            break;
-        }
+            d.with_fail_nth(nth)
+        };
+        let res = if spec.max_preemptions == u32::MAX {
+            search_complete(ex, spec, poll, make)
+        } else {
+            search_with(ex, spec, poll, make)
+        };
+        ex.footprints.on = false;
+        ex.footprints.clear();
+        res
     }
-    finish(res, per_workload)
 }
 
-/// Explores one DFS tree at the current bound; None when the search must stop (a finding,
-/// a model error, the budget or the poll callback), else the exhausted decider.
-fn search_tree(
+/// `search` with the tree search `make(bound, fail_nth)` builds: iterative preemption
+/// bounding, bound after bound, until a bound cuts nothing off (every interleaving was
+/// explored), a finding, or `spec.max_preemptions`.
+fn search_with<T: TreeSearch>(
     ex: &mut Execution,
     spec: &SearchSpec,
     poll: Poll,
-    res: &mut VerifyResult,
-    mut d: Dfs,
+    make: impl Fn(u32, u32) -> T,
+) -> VerifyResult {
+    ex.set_tracing(false);
+    let mut s = Search {
+        res: VerifyResult::default(),
+        per_workload: BTreeMap::new(),
+    };
+    for bound in 0..=spec.max_preemptions {
+        s.res.bound = bound;
+        s.res.complete = false;
+        if s.res.new_per_bound.len() <= bound as usize {
+            s.res.new_per_bound.resize(bound as usize + 1, 0);
+        }
+        let Some(everything) = s.explore(ex, spec, poll, &make, bound, (bound, bound)) else {
+            return s.finish();
+        };
+        s.res.complete = true;
+        if everything {
+            s.res.exhaustive = true;
+            break;
+        }
+    }
+    s.finish()
+}
+
+/// `verify --preemptions all` with the reduction: bounds 0 to `COMPLETE_BOUNDED` as usual
+/// (cheap, and they give small counterexamples their minimal preemptions), then one
+/// unbounded reduced search over every interleaving. A finding there is then sought at
+/// each bound below its own preemption count, so the count reported is still minimal.
+fn search_complete<T: TreeSearch>(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    poll: Poll,
+    make: impl Fn(u32, u32) -> T,
+) -> VerifyResult {
+    let bounded = SearchSpec {
+        max_preemptions: COMPLETE_BOUNDED,
+        ..spec.clone()
+    };
+    let res = search_with(ex, &bounded, poll, &make);
+    let stopped = res.outcome.is_some() || res.model_error.is_some() || res.interrupted;
+    if stopped || res.exhaustive || !res.complete {
+        return res;
+    }
+    let mut s = Search {
+        res,
+        per_workload: BTreeMap::new(),
+    };
+    for (w, n) in std::mem::take(&mut s.res.workloads) {
+        s.per_workload.insert(w, n);
+    }
+    let unbounded = u32::MAX;
+    let done = s.explore(
+        ex,
+        spec,
+        poll,
+        &make,
+        unbounded,
+        (COMPLETE_BOUNDED + 1, unbounded),
+    );
+    s.res.bound = s.res.new_per_bound.len().saturating_sub(1) as u32;
+    let Some(outcome) = s.res.outcome.clone() else {
+        s.res.complete = done.is_some();
+        s.res.exhaustive = done == Some(true);
+        return s.finish();
+    };
+    // The unbounded search found a bug; the smallest bound that also finds it.
+    let needs = outcome.preemptions as u32;
+    let title = outcome.finding.as_ref().map(|f| f.title.clone());
+    for bound in COMPLETE_BOUNDED + 1..needs {
+        let targeted = SearchSpec {
+            target: title.clone(),
+            ..spec.clone()
+        };
+        s.res.outcome = None;
+        s.res.bound = bound;
+        if s.explore(ex, &targeted, poll, &make, bound, (u32::MAX, 0))
+            .is_none()
+        {
+            if s.res.outcome.is_none() {
+                // Budget or interruption: the unbounded search's counterexample stands.
+                s.res.outcome = Some(outcome);
+            }
+            s.res.bound = s
+                .res
+                .outcome
+                .as_ref()
+                .map_or(needs, |o| o.preemptions as u32);
+            return s.finish();
+        }
+    }
+    s.res.outcome = Some(outcome);
+    s.res.bound = needs;
+    s.finish()
+}
+
+/// Bounds explored one by one before `--preemptions all` searches without a bound.
+pub const COMPLETE_BOUNDED: u32 = 2;
+
+/// A search in progress: its result so far and its schedules per workload.
+struct Search {
+    res: VerifyResult,
+    per_workload: BTreeMap<Vec<u32>, u64>,
+}
+
+impl Search {
+    fn finish(mut self) -> VerifyResult {
+        self.res.workloads = self.per_workload.into_iter().collect();
+        self.res
+    }
+
+    /// Explores every tree at `bound` (one per fail-nth value with fault injection);
+    /// None when the search must stop, else whether the bound cut nothing off. A run is
+    /// counted in `new_per_bound` when its preemptions are within `counted`.
+    fn explore<T: TreeSearch>(
+        &mut self,
+        ex: &mut Execution,
+        spec: &SearchSpec,
+        poll: Poll,
+        make: &impl Fn(u32, u32) -> T,
+        bound: u32,
+        counted: (u32, u32),
+    ) -> Option<bool> {
+        let faults = ex.prog.faults.is_some();
+        let mut everything = true;
+        let mut most_failable = 0;
+        let mut nth = 0;
+        loop {
+            let d = make(bound, nth);
+            let d = search_tree(ex, spec, poll, self, d, &mut most_failable, counted)?;
+            everything &= d.explored_everything();
+            if !faults || d.fail_nth_fixed() || nth >= most_failable {
+                return Some(everything);
+            }
+            if nth == crate::limits::MAX_FAIL_NTH {
+                // Calls past the last fail-nth value were not failed.
+                return Some(false);
+            }
+            nth += 1;
+        }
+    }
+}
+
+/// Explores one tree; None when the search must stop (a finding, a model error, the budget
+/// or the poll callback), else the exhausted decider.
+fn search_tree<T: TreeSearch>(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    poll: Poll,
+    search: &mut Search,
+    mut d: T,
     most_failable: &mut u32,
-    per_workload: &mut BTreeMap<Vec<u32>, u64>,
-) -> Option<Dfs> {
+    counted: (u32, u32),
+) -> Option<T> {
+    let res = &mut search.res;
     let bound = res.bound;
     loop {
         if res.schedules >= spec.max_schedules {
@@ -343,10 +506,16 @@ fn search_tree(
         }
         let st = ex.run(&mut d);
         res.schedules += 1;
+        d.observe(ex, st);
         *most_failable = (*most_failable).max(ex.failable);
-        if ex.preemptions == bound as u64 {
-            res.new_per_bound[bound as usize] += 1;
-            *per_workload
+        let p = ex.preemptions.min(u32::MAX as u64) as u32;
+        if counted.0 <= p && p <= counted.1 {
+            if res.new_per_bound.len() <= p as usize {
+                res.new_per_bound.resize(p as usize + 1, 0);
+            }
+            res.new_per_bound[p as usize] += 1;
+            *search
+                .per_workload
                 .entry(ex.choices[..ex.workload_len].to_vec())
                 .or_default() += 1;
         }

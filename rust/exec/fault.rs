@@ -60,6 +60,7 @@ impl Execution<'_> {
             return false;
         }
         self.failable += 1;
+        self.touch(crate::sched::events::KEY_FAIL_NTH, true);
         self.fail_nth != 0 && self.failable == self.fail_nth && self.injected.is_none()
     }
 

@@ -67,6 +67,9 @@ impl Execution<'_> {
                     }
                     first = false;
                     self.steps += 1;
+                    if self.footprints.on {
+                        self.record_accesses(tid, ins);
+                    }
                     if self.feedback {
                         self.fb_op(tid, func_id, pc as u32);
                     }

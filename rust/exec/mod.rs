@@ -8,6 +8,7 @@
 
 pub mod fault;
 pub mod feedback;
+pub mod footprint;
 pub mod interp;
 pub mod private;
 pub mod thread;
@@ -109,6 +110,8 @@ pub struct Execution<'p> {
     /// With feedback: the site that last stored each value slot (reads-from pairs).
     writers: Vec<u64>,
     pending: Vec<u32>,
+    /// The steps' footprints, when a partial-order reduction asks for them.
+    pub footprints: crate::sched::events::Footprints,
     marks: Vec<bool>,
     /// Reused work list (publication walks).
     scratch: Vec<u32>,
@@ -151,6 +154,7 @@ impl<'p> Execution<'p> {
             feedback: false,
             writers: Vec::new(),
             pending: vec![NONE; MAX_THREADS],
+            footprints: Default::default(),
             marks: Vec::new(),
             scratch: Vec::new(),
             booting: true,
@@ -239,6 +243,10 @@ impl<'p> Execution<'p> {
             self.runnable |= bit(tid as u32);
         } else {
             self.runnable &= !bit(tid as u32);
+            if s == Status::Done && tid >= self.prog.actors.len() {
+                // A worker's slot is free again: the pool changed.
+                self.touch(crate::sched::events::KEY_WORKERS, true);
+            }
         }
     }
 
@@ -276,6 +284,7 @@ impl<'p> Execution<'p> {
         self.failable = 0;
         self.injected = None;
         self.rec.clear();
+        self.footprints.clear();
         if self.feedback {
             self.writers.clear();
         }
@@ -420,7 +429,8 @@ impl<'p> Execution<'p> {
             }
             let cur = self.cur;
             let voluntary = cur != NONE && self.threads[cur as usize].yielded;
-            let tid = if mask & (mask - 1) == 0 {
+            let picked = mask & (mask - 1) != 0;
+            let tid = if !picked {
                 // A single runnable thread: no decision to make or record.
                 mask.trailing_zeros()
             } else {
@@ -476,7 +486,13 @@ impl<'p> Execution<'p> {
                 continue;
             }
             self.cur = tid;
-            self.step_thread(tid as usize);
+            if self.footprints.on {
+                self.begin_event(tid as usize, picked);
+                self.step_thread(tid as usize);
+                self.end_event();
+            } else {
+                self.step_thread(tid as usize);
+            }
             self.rec.mark = None;
             if self.streak >= FAIR_STEPS && self.runnable & !bit(tid) != 0 {
                 self.fair_out = tid;

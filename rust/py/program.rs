@@ -207,10 +207,12 @@ impl PyProgram {
     /// preemption bounding: under the default workload, or under `workload` (workload
     /// choices, as at the head of a choice list); ended by the first finding, or only by one
     /// titled `target` when given.
-    /// Interruption and `progress` as for `run_batch`.
+    /// Interruption and `progress` as for `run_batch`. `reduction=False` explores every
+    /// schedule within the bound instead of the partial-order reduced set (for checking the
+    /// reduction; the findings and minimal preemptions are the same).
     #[pyo3(signature = (
         preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
-        interruptible = false, progress = None, all_workloads = false
+        interruptible = false, progress = None, all_workloads = false, reduction = true
     ))]
     fn verify(
         &self,
@@ -222,6 +224,7 @@ impl PyProgram {
         interruptible: bool,
         progress: Option<Py<PyAny>>,
         all_workloads: bool,
+        reduction: bool,
     ) -> PyResult<PyVerify> {
         let spec = SearchSpec {
             max_preemptions: preemptions,
@@ -229,6 +232,7 @@ impl PyProgram {
             workload: workload.unwrap_or_default(),
             target,
             all_workloads,
+            no_reduction: !reduction,
         };
         let mut watch = Watch::new(progress);
         let r = self.with_exec(py, |ex| {

@@ -5,6 +5,8 @@
 
 pub mod bytes;
 pub mod dfs;
+pub mod dpor;
+pub mod events;
 pub mod fault;
 pub mod pct;
 pub mod pos;

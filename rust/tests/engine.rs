@@ -279,12 +279,14 @@ fn a_poll_callback_that_answers_false_interrupts_batches_and_searches() {
     assert!(b.interrupted);
     assert_eq!(b.executions, 3 * runner::POLL_EVERY - 1);
 
-    // Eight threads, six of them idle: bound 0 alone has thousands of orders to explore.
+    // Eight threads, six of them idle: bound 0 alone has thousands of orders to explore
+    // without the partial-order reduction.
     let prog = load(&abba_among_idle(6));
     let mut ex = Execution::new(&prog).unwrap();
     let spec = runner::SearchSpec {
         max_preemptions: 2,
         max_schedules: u64::MAX,
+        no_reduction: true,
         ..Default::default()
     };
     let mut calls = 0;

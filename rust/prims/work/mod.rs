@@ -187,6 +187,7 @@ impl Execution<'_> {
             self.threads[w].name_actor = NONE;
             self.nthreads = self.nthreads.max(w + 1);
             self.set_status(w, Status::Runnable);
+            self.record_spawn(w);
             self.push_frame(w, f, &[Value::Ref(r)], 0, None);
             w
         };
@@ -266,6 +267,7 @@ impl Execution<'_> {
     /// there) or it takes the instance (returns true: it runs the function in this step).
     pub(crate) fn work_step(&mut self, tid: usize) -> bool {
         let w = self.threads[tid].work;
+        self.touch_primitive(w);
         match self.world.objs[w as usize].work().step(tid as u32) {
             Step::TimerFired => false,
             Step::Started => {
@@ -280,6 +282,7 @@ impl Execution<'_> {
     /// frame is pushed; the step ends so that the new instance starts at a scheduling point).
     pub(crate) fn work_finished(&mut self, tid: usize) -> bool {
         let w = self.threads[tid].work;
+        self.touch_primitive(w);
         let o = &mut self.world.objs[w as usize];
         let again = o.work().finish(tid as u32);
         let func = self.world.vals[o.vals_start as usize];

@@ -1,0 +1,168 @@
+//! Footprints: what each step of an execution touched, for dynamic partial-order reduction
+//! (`sched::dpor`). Off unless a search turns `Execution::footprints.on`; when on, every
+//! step (one `step_thread`: one shared visible operation plus the private and local work
+//! around it) becomes an `Event` holding the thread and its accesses, each a key read or
+//! written. Keys name a field slot (loads and stores), a primitive object (locks,
+//! completions, wait queues, kref, work items: every primitive is a write), an allocation
+//! (every access reads it, a free writes it, so a free conflicts with every access to the
+//! memory it frees), and a few shared resources: all lists together (list operations write
+//! their neighbours, whichever objects those are), RCU (readers read it, `synchronize_rcu`
+//! writes it), the worker pool (spawning a worker and a worker ending both choose thread
+//! slots) and fault injection's fail-nth counter. Two steps of different threads are
+//! dependent when they touch one key and one of them writes it; a `global` step is
+//! dependent with every step. Private operations (`exec::private`) are not recorded: no
+//! other thread can reach what they touch.
+
+use super::Execution;
+use crate::ir::{Instr, ObjKind, Reach};
+use crate::prims::Prim;
+use crate::sched::events::{
+    Access, Event, Key, KEY_LISTS, KEY_RCU, KEY_WORKERS, SPACE_ALLOC, SPACE_OBJ, SPACE_SLOT,
+};
+use crate::world::Value;
+
+impl Execution<'_> {
+    /// Opens the event of the step thread `tid` is about to run.
+    pub(crate) fn begin_event(&mut self, tid: usize, picked: bool) {
+        let start = self.footprints.accesses.len() as u32;
+        // A wait that timed out ended because nothing else could run: the step that
+        // resumes it depends on every step before it.
+        let global = self.threads[tid].timed_out;
+        self.footprints.events.push(Event {
+            tid: tid as u32,
+            picked,
+            global,
+            start,
+            end: start,
+            spawned: crate::world::NONE,
+        });
+    }
+
+    /// Closes the current event.
+    pub(crate) fn end_event(&mut self) {
+        let end = self.footprints.accesses.len() as u32;
+        if let Some(e) = self.footprints.current() {
+            e.end = end;
+        }
+    }
+
+    /// Records one access of the current step.
+    #[inline]
+    pub(crate) fn touch(&mut self, key: Key, write: bool) {
+        if self.footprints.on && !self.footprints.events.is_empty() {
+            self.footprints.accesses.push(Access { key, write });
+        }
+    }
+
+    /// Records that the current step spawned worker `tid` (its first step happens after).
+    pub(crate) fn record_spawn(&mut self, tid: usize) {
+        if self.footprints.on {
+            self.touch(KEY_WORKERS, true);
+            if let Some(e) = self.footprints.current() {
+                e.spawned = tid as u32;
+            }
+        }
+    }
+
+    /// Records a write of primitive object `idx` (a work item's worker taking or finishing
+    /// an instance).
+    pub(crate) fn touch_primitive(&mut self, idx: u32) {
+        if self.footprints.on {
+            self.touch_object(idx, None, true);
+        }
+    }
+
+    /// Records an access to object `idx`: its allocation is read, and the object itself (a
+    /// primitive) or one of its value slots is read or written.
+    fn touch_object(&mut self, idx: u32, slot: Option<usize>, write: bool) {
+        let o = &self.world.objs[idx as usize];
+        let alloc = SPACE_ALLOC | o.base as u64;
+        let key = match slot {
+            Some(s) => SPACE_SLOT | s as u64,
+            None => SPACE_OBJ | idx as u64,
+        };
+        let list = o.kind == ObjKind::List;
+        self.touch(alloc, false);
+        self.touch(key, write);
+        if list {
+            self.touch(KEY_LISTS, true);
+        }
+    }
+
+    /// Records the accesses of the shared visible instruction `ins`, before it runs.
+    pub(crate) fn record_accesses(&mut self, tid: usize, ins: Instr) {
+        let object = |ex: &Self, v: Value| match v {
+            Value::Ref(r) if (r.idx as usize) < ex.world.objs.len() => Some(r.idx),
+            _ => None,
+        };
+        match ins {
+            Instr::Load { a, name, .. } | Instr::Store { a, name, .. } => {
+                let write = matches!(ins, Instr::Store { .. });
+                if let Some(idx) = object(self, self.reg(tid, a)) {
+                    let o = &self.world.objs[idx as usize];
+                    let slot = (o.kind == ObjKind::Struct)
+                        .then(|| self.prog.field(o.sid, name))
+                        .flatten()
+                        .map(|fi| o.vals_start as usize + fi);
+                    self.touch_object(idx, slot, write);
+                }
+            }
+            Instr::ILoad { a, i, .. } | Instr::IStore { a, i, .. } => {
+                let write = matches!(ins, Instr::IStore { .. });
+                if let Some(idx) = object(self, self.reg(tid, a)) {
+                    let o = &self.world.objs[idx as usize];
+                    let slot = match self.reg(tid, i) {
+                        Value::Int(x) if x >= 0 && (x as u64) < o.vals_len as u64 => {
+                            Some(o.vals_start as usize + x as usize)
+                        }
+                        _ => None,
+                    };
+                    self.touch_object(idx, slot, write);
+                }
+            }
+            Instr::Prim { p, args, .. } => {
+                match p {
+                    Prim::Kfree => {
+                        if let Some(idx) = object(self, self.reg(tid, self.prog.arg_regs(args)[0]))
+                        {
+                            let base = self.world.objs[idx as usize].base;
+                            self.touch(SPACE_ALLOC | base as u64, true);
+                        }
+                        return;
+                    }
+                    Prim::RcuReadLock | Prim::RcuReadUnlock => {
+                        self.touch(KEY_RCU, false);
+                        return;
+                    }
+                    Prim::SynchronizeRcu => {
+                        self.touch(KEY_RCU, true);
+                        return;
+                    }
+                    // Voluntary yields change no state another thread can see.
+                    Prim::Msleep | Prim::Schedule | Prim::CondResched | Prim::YieldCpu => {
+                        return;
+                    }
+                    _ => {}
+                }
+                if p.reach() == Reach::Global && p.family() != "work" {
+                    // A global effect not described above: dependent with every step.
+                    if let Some(e) = self.footprints.current() {
+                        e.global = true;
+                    }
+                    return;
+                }
+                let regs = self.prog.arg_regs(args);
+                for &r in regs.iter().take(3) {
+                    if let Some(idx) = object(self, self.reg(tid, r)) {
+                        self.touch_object(idx, None, true);
+                    }
+                }
+                if p.family() == "list" {
+                    self.touch(KEY_LISTS, true);
+                }
+            }
+            // A new object is private to the thread that allocates it.
+            _ => {}
+        }
+    }
+}

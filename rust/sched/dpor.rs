@@ -1,0 +1,501 @@
+//! Dynamic partial-order reduction for `verify`: stateless depth-first search of the
+//! scheduling tree that explores, at each decision, only the threads needed to reverse a
+//! race seen in some explored run, instead of every runnable thread.
+//!
+//! After each run, `analyze` reads the run's event log (`sched::events`, one event per step
+//! with the keys it read and wrote), computes happens-before with vector clocks (program
+//! order, spawn order, and the order of dependent steps: two steps of different threads that
+//! touch one key, one of them writing, or either being global), and finds the races: pairs
+//! of dependent steps of different threads ordered by nothing but their own conflict. For
+//! each race (e1 before e2) it makes sure that the decision taken just before e1 also
+//! explores some thread that can start the reversed order: an *initial* of the steps after e1
+//! that do not depend on it, followed by e2 (source sets, Abdulla et al., POPL 2014). With a
+//! preemption bound, a reversal the bound forbids is also tried at the last context switch
+//! before e1, where it may be free (bounded partial-order reduction, Coons, Musuvathi and
+//! McKinley, OOPSLA 2013), so iterative bounding still finds each bug at its minimal
+//! preemption count. A run that stops early (a finding, the step limit) is treated as if each
+//! thread still runnable were about to take a step dependent with everything, so that the
+//! orders in which those threads go first are explored too.
+//!
+//! Workload and fail-nth choices are handled as in `sched::dfs` (every alternative of a
+//! workload choice is explored when asked to). Unlike `Dfs`, which keeps no per-run state,
+//! the decider needs `analyze` called after every run (the runner's search does it).
+
+use super::events::{Footprints, Key};
+use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
+use crate::limits::MAX_THREADS;
+use crate::world::NONE;
+use std::collections::BTreeMap;
+
+/// A decision of the current path.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    runnable: ThreadMask,
+    current: u32,
+    voluntary: bool,
+    chosen: u32,
+    /// Threads to explore here (races add to it), and those already explored.
+    backtrack: ThreadMask,
+    done: ThreadMask,
+    preemptions_before: u32,
+    /// A workload choice (its options are choice values, not threads).
+    workload: bool,
+}
+
+impl Node {
+    fn costs_preemption(&self, t: u32) -> bool {
+        self.current != NONE
+            && t != self.current
+            && !self.voluntary
+            && self.runnable & bit(self.current) != 0
+    }
+}
+
+/// Reads and writes of one key so far in the analysed run.
+#[derive(Clone, Debug, Default)]
+struct KeyHistory {
+    last_write: Option<u32>,
+    /// The reads since that write, at most one per thread (its latest).
+    reads: Vec<u32>,
+}
+
+/// Per-run analysis state, kept to reuse its buffers.
+#[derive(Default)]
+struct Analysis {
+    /// Vector clocks, `width` entries per event (the virtual end events included).
+    clocks: Vec<u32>,
+    width: usize,
+    /// Per event: its thread, its own clock entry, its decision node (NONE: none).
+    tid: Vec<u32>,
+    local: Vec<u32>,
+    node: Vec<u32>,
+    /// Per thread: its current clock and its last event.
+    thread_clock: Vec<u32>,
+    last_event: Vec<u32>,
+    keys: BTreeMap<Key, KeyHistory>,
+    candidates: Vec<u32>,
+    /// Per thread: its first event in the reversal being examined, or NONE.
+    first: Vec<u32>,
+}
+
+impl Analysis {
+    fn clock(&self, e: u32) -> &[u32] {
+        let s = e as usize * self.width;
+        &self.clocks[s..s + self.width]
+    }
+
+    /// Whether event `a` happens before the point whose clock is `vc`.
+    fn before(&self, a: u32, vc: &[u32]) -> bool {
+        vc[self.tid[a as usize] as usize] >= self.local[a as usize]
+    }
+
+    fn happens_before(&self, a: u32, b: u32) -> bool {
+        self.before(a, self.clock(b))
+    }
+}
+
+/// The DPOR decider.
+pub struct Dpor {
+    bound: u32,
+    workload: Vec<u32>,
+    all_workloads: bool,
+    wpos: usize,
+    fail_nth: u32,
+    fail_nth_fixed: bool,
+    nodes: Vec<Node>,
+    pos: usize,
+    preemptions: u32,
+    diverged: bool,
+    pruned: bool,
+    /// The node of each pick of the current run, in order.
+    picks: Vec<u32>,
+    an: Analysis,
+}
+
+impl Dpor {
+    /// Reduced search over schedules with at most `bound` preemptions (`u32::MAX`: all)
+    /// under the workload that `workload` encodes (then the defaults).
+    pub fn with_workload(bound: u32, workload: Vec<u32>) -> Dpor {
+        Dpor {
+            bound,
+            workload,
+            all_workloads: false,
+            wpos: 0,
+            fail_nth: 0,
+            fail_nth_fixed: false,
+            nodes: Vec::new(),
+            pos: 0,
+            preemptions: 0,
+            diverged: false,
+            pruned: false,
+            picks: Vec::new(),
+            an: Analysis::default(),
+        }
+    }
+
+    /// Reduced search under every workload.
+    pub fn all_workloads(bound: u32) -> Dpor {
+        Dpor {
+            all_workloads: true,
+            ..Dpor::with_workload(bound, Vec::new())
+        }
+    }
+
+    /// Fails the `nth` failable call of every run unless the workload list fixes it.
+    pub fn with_fail_nth(mut self, nth: u32) -> Dpor {
+        self.fail_nth = nth;
+        self
+    }
+
+    /// Whether the workload list fixed the fail-nth choice.
+    pub fn fail_nth_fixed(&self) -> bool {
+        self.fail_nth_fixed
+    }
+
+    /// After the search: whether the bound cut nothing off.
+    pub fn explored_everything(&self) -> bool {
+        !self.pruned
+    }
+
+    /// Asks node `n` to explore thread `t` as well, within the bound; false when `t`
+    /// cannot run there.
+    fn add(&mut self, n: usize, t: u32) -> bool {
+        let node = &mut self.nodes[n];
+        if node.runnable & bit(t) == 0 {
+            return false;
+        }
+        if node.backtrack & bit(t) != 0 {
+            return true;
+        }
+        if node.preemptions_before + node.costs_preemption(t) as u32 > self.bound {
+            self.pruned = true;
+            return true;
+        }
+        node.backtrack |= bit(t);
+        true
+    }
+
+    /// Asks node `n` to explore `t`, or every runnable thread when `t` cannot run there.
+    fn add_or_all(&mut self, n: usize, t: u32) {
+        if !self.add(n, t) {
+            let mut all = self.nodes[n].runnable;
+            while all != 0 {
+                let u = all.trailing_zeros();
+                all &= all - 1;
+                self.add(n, u);
+            }
+        }
+    }
+
+    /// The reversal of the race between event `e1` and the later event `e2`.
+    fn reverse(&mut self, e1: u32, e2: u32) {
+        let an = &mut self.an;
+        let n = an.node[e1 as usize];
+        if n == NONE {
+            // A single thread could run before e1: nothing could have been reordered there.
+            return;
+        }
+        let q = an.tid[e1 as usize] as usize;
+        let local1 = an.local[e1 as usize];
+        an.first.clear();
+        an.first.resize(an.width, NONE);
+        let mut earliest = NONE;
+        for j in e1 + 1..=e2 {
+            if j != e2 && an.clock(j)[q] >= local1 {
+                continue; // after e1: not part of the reversed order's prefix
+            }
+            let u = an.tid[j as usize] as usize;
+            if an.first[u] == NONE {
+                an.first[u] = j;
+                if earliest == NONE {
+                    earliest = j;
+                }
+            }
+        }
+        let an = &self.an;
+        let initial = |t: usize| -> bool {
+            let x = an.first[t];
+            x != NONE
+                && (0..an.width).all(|u| {
+                    let y = an.first[u];
+                    u == t || y == NONE || y > x || !an.happens_before(y, x)
+                })
+        };
+        let node = self.nodes[n as usize];
+        let mut covered = node.backtrack;
+        while covered != 0 {
+            let t = covered.trailing_zeros();
+            covered &= covered - 1;
+            if (t as usize) < an.width && initial(t as usize) {
+                return;
+            }
+        }
+        let p = an.tid[e2 as usize] as usize;
+        let t = if initial(p) {
+            p as u32
+        } else {
+            an.tid[earliest as usize]
+        };
+        self.add_or_all(n as usize, t);
+        if self.bound != u32::MAX {
+            // The last context switch at or before n, where running t instead may cost no
+            // preemption the bound forbids (Coons et al.).
+            let mut k = n as usize;
+            while k > 0
+                && !self.nodes[k - 1].workload
+                && self.nodes[k].chosen == self.nodes[k].current
+            {
+                k -= 1;
+            }
+            if k != n as usize && !self.nodes[k].workload {
+                self.add_or_all(k, t);
+            }
+        }
+    }
+
+    /// Reads the event log of the run that just ended and schedules the reversals of its
+    /// races. `runnable_at_end`: the threads still runnable when it stopped (a finding or the
+    /// step limit; 0 when every thread finished or blocked).
+    pub fn analyze(&mut self, fp: &Footprints, nthreads: usize, runnable_at_end: ThreadMask) {
+        if self.diverged {
+            return;
+        }
+        let width = nthreads.max(1);
+        let real = fp.events.len();
+        let extra = runnable_at_end.count_ones() as usize;
+        let total = real + extra;
+        {
+            let an = &mut self.an;
+            an.width = width;
+            an.clocks.clear();
+            an.clocks.resize(total * width, 0);
+            an.tid.clear();
+            an.local.clear();
+            an.node.clear();
+            an.thread_clock.clear();
+            an.thread_clock.resize(width * width, 0);
+            an.last_event.clear();
+            an.last_event.resize(width, NONE);
+            an.keys.clear();
+        }
+        let mut picks = 0usize;
+        let mut last_global = NONE;
+        let mut end_threads = runnable_at_end;
+        for i in 0..total {
+            let (tid, picked, global, accesses, spawned) = if i < real {
+                let e = fp.events[i];
+                (e.tid, e.picked, e.global, fp.accesses_of(&e), e.spawned)
+            } else {
+                // A thread still runnable at the end: a step dependent with everything.
+                let t = end_threads.trailing_zeros();
+                end_threads &= end_threads - 1;
+                (t, false, true, &[][..], NONE)
+            };
+            let p = tid as usize;
+            if p >= width {
+                return; // cannot happen: threads are below nthreads
+            }
+            let node = if picked {
+                picks += 1;
+                self.picks.get(picks - 1).copied().unwrap_or(NONE)
+            } else {
+                NONE
+            };
+            let an = &mut self.an;
+            an.tid.push(tid);
+            an.node.push(node);
+            // The steps this one directly depends on.
+            an.candidates.clear();
+            if global {
+                for u in 0..width {
+                    let x = an.last_event[u];
+                    if u != p && x != NONE {
+                        an.candidates.push(x);
+                    }
+                }
+            } else {
+                if last_global != NONE && an.tid[last_global as usize] != tid {
+                    an.candidates.push(last_global);
+                }
+                for a in accesses {
+                    if let Some(h) = an.keys.get(&a.key) {
+                        if let Some(w) = h.last_write {
+                            if an.tid[w as usize] != tid {
+                                an.candidates.push(w);
+                            }
+                        }
+                        if a.write {
+                            for &r in &h.reads {
+                                if an.tid[r as usize] != tid {
+                                    an.candidates.push(r);
+                                }
+                            }
+                        }
+                    }
+                }
+                an.candidates.sort_unstable();
+                an.candidates.dedup();
+            }
+            // Its clock: the thread's, joined with those of the steps it depends on.
+            let ts = p * width;
+            let prev: Vec<u32> = an.thread_clock[ts..ts + width].to_vec();
+            let mut vc = prev.clone();
+            for &c in &an.candidates {
+                let cs = c as usize * width;
+                for (v, &x) in vc.iter_mut().zip(&an.clocks[cs..cs + width]) {
+                    *v = (*v).max(x);
+                }
+            }
+            vc[p] += 1;
+            an.local.push(vc[p]);
+            an.clocks[i * width..(i + 1) * width].copy_from_slice(&vc);
+            an.thread_clock[ts..ts + width].copy_from_slice(&vc);
+            // Races: dependencies not implied by program order or another dependency.
+            let cands = std::mem::take(&mut an.candidates);
+            for &c in &cands {
+                let an = &self.an;
+                if an.before(c, &prev) {
+                    continue;
+                }
+                if cands.iter().any(|&c2| c2 != c && an.happens_before(c, c2)) {
+                    continue;
+                }
+                self.reverse(c, i as u32);
+            }
+            let an = &mut self.an;
+            an.candidates = cands;
+            // Histories.
+            let ev = i as u32;
+            if global {
+                last_global = ev;
+            }
+            for a in accesses {
+                let h = an.keys.entry(a.key).or_default();
+                if a.write {
+                    h.last_write = Some(ev);
+                    h.reads.clear();
+                } else {
+                    let tids = &an.tid;
+                    h.reads.retain(|&r| tids[r as usize] != tid);
+                    h.reads.push(ev);
+                }
+            }
+            if spawned != NONE && (spawned as usize) < width {
+                let s = spawned as usize * width;
+                for (c, &v) in an.thread_clock[s..s + width].iter_mut().zip(&vc) {
+                    *c = (*c).max(v);
+                }
+            }
+            an.last_event[p] = ev;
+        }
+    }
+
+    /// Prepares the next schedule; false when the tree is exhausted.
+    fn backtrack(&mut self) -> bool {
+        self.nodes.truncate(self.pos);
+        while let Some(node) = self.nodes.last_mut() {
+            let cand = node.backtrack & !node.done;
+            if cand != 0 {
+                let t = cand.trailing_zeros();
+                node.done |= bit(t);
+                node.chosen = t;
+                return true;
+            }
+            self.nodes.pop();
+        }
+        false
+    }
+
+    /// A workload choice among `n` as a node whose every answer is explored.
+    fn branch(&mut self, n: u32, default: u32) -> u32 {
+        let options: ThreadMask = if n as usize == MAX_THREADS {
+            ThreadMask::MAX
+        } else {
+            (1 << n) - 1
+        };
+        let c = if let Some(node) = self.nodes.get(self.pos) {
+            if node.runnable != options || node.current != NONE {
+                self.diverged = true;
+            }
+            node.chosen
+        } else {
+            self.nodes.push(Node {
+                runnable: options,
+                current: NONE,
+                voluntary: true,
+                chosen: default,
+                backtrack: options,
+                done: bit(default),
+                preemptions_before: self.preemptions,
+                workload: true,
+            });
+            default
+        };
+        self.pos += 1;
+        c
+    }
+}
+
+impl Decider for Dpor {
+    fn begin(&mut self) {
+        self.pos = 0;
+        self.wpos = 0;
+        self.preemptions = 0;
+        self.diverged = false;
+        self.picks.clear();
+    }
+
+    fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32 {
+        let c = self.workload.get(self.wpos).copied();
+        self.wpos += 1;
+        match c {
+            Some(c) if c < n => {
+                self.fail_nth_fixed |= kind == ChoiceKind::FailNth;
+                c
+            }
+            _ if kind == ChoiceKind::FailNth => self.fail_nth.min(n - 1),
+            Some(_) => default,
+            None if self.all_workloads && n as usize <= MAX_THREADS => self.branch(n, default),
+            None => {
+                self.pruned |= self.all_workloads;
+                default
+            }
+        }
+    }
+
+    fn pick(&mut self, p: &Point) -> u32 {
+        let t = if let Some(node) = self.nodes.get(self.pos) {
+            if node.runnable != p.runnable || node.current != p.current {
+                self.diverged = true;
+            }
+            node.chosen
+        } else {
+            let t = default_pick(p);
+            self.nodes.push(Node {
+                runnable: p.runnable,
+                current: p.current,
+                voluntary: p.voluntary,
+                chosen: t,
+                backtrack: bit(t),
+                done: bit(t),
+                preemptions_before: self.preemptions,
+                workload: false,
+            });
+            t
+        };
+        if p.is_preemption(t) {
+            self.preemptions += 1;
+        }
+        self.picks.push(self.pos as u32);
+        self.pos += 1;
+        t
+    }
+
+    fn end(&mut self, _run: &super::RunEnd) -> bool {
+        self.backtrack()
+    }
+
+    fn diverged(&self) -> bool {
+        self.diverged
+    }
+}
