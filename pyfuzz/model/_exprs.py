@@ -1,10 +1,11 @@
 """Expression translation: `ExprCompiler` is `_values.ValueCompiler` plus calls.
 
 A call `f(...)` becomes `call` when `f` names a model function (after the variant
-substitution), `prim` when it names a kernel primitive, an expansion when it names compiler
-sugar (`kzalloc`, `wait_event`, ...) and `icall` when the callee is any other expression (a
-local holding a function value, `dr.release`, ...). String constants are accepted as call
-arguments, and the message of `report` and `WARN` must be one (`WARN(c, "message")`); the field
+substitution; inside a replacement, the function it replaces is the original), `prim` when
+it names a kernel primitive, an expansion when it names compiler sugar (`kzalloc`,
+`wait_event`, ...) and `icall` when the callee is any other expression (a local holding a
+function value, `dr.release`, ...). String constants are accepted as call arguments, and the
+message of `report` and `WARN` must be one (`WARN(c, "message")`); the field
 named in `container_of(p, T, "field")` must be a field of `T`. Statement translation
 (`_funcs.FunctionCompiler`) builds on this class.
 """
@@ -94,7 +95,7 @@ class ExprCompiler(ValueCompiler):
         if len(node.args) != expected:
             takes = _count(expected, "argument")
             raise self.error(f"{func.__name__}() takes {takes} but {_given(len(node.args))}", node)
-        fid = self.tables.function_id(target)
+        fid = self.tables.reference_id(self.func, target)
         self.code.emit("call", dst, fid, self.arguments(node.args))
 
     def _primitive_call(self, prim: Primitive, node: ast.Call, dst: int) -> None:

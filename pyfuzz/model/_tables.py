@@ -47,6 +47,16 @@ class IdTables(Protocol):
         """The id of a model function (after substitution), queueing it for compilation."""
         ...
 
+    def reference_id(self, caller: FunctionType, func: object) -> int:
+        """The id a reference to `func` in the body of `caller` compiles to: the original
+        `func` when `caller` replaces it in the variant (a wrapper), else `function_id`."""
+        ...
+
+    def note_element_store(self, field: str, file: str, line: int) -> None:
+        """Record `x.field[i] = v` at file:line, for the whole-model check that it does not
+        overwrite an element of an array of embedded primitives."""
+        ...
+
     def param_count(self, func: FunctionType) -> int:
         """The parameter count of model function `func`, after checking its signature."""
         ...

@@ -29,7 +29,12 @@ MAX_FIELDS: int = LIMITS.get("max_fields", 4096)
 
 SUPPORTED_TYPES = (
     "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "
-    "ListHead, Kref, Work, DelayedWork, an embedded Struct subclass, Array[int | Ref[T] | Func, N]"
+    "ListHead, Kref, Work, DelayedWork, an embedded Struct subclass, "
+    "Array[int | Ref[T] | Func, N], Array[P, N] of an embedded primitive P (Mutex, Work, ...)"
+)
+ARRAY_USAGE = (
+    "arrays hold int, Ref[T], Func or an embedded primitive (Mutex, Spinlock, RwSem, "
+    "Completion, WaitQueue, ListHead, Kref, Work, DelayedWork)"
 )
 
 
@@ -132,7 +137,8 @@ def _array_type(tables: IdTables, annotation: _ArrayType) -> dict[str, Any]:
     spec = annotation.spec
     if not (isinstance(spec, tuple) and len(spec) == 2):
         raise _FieldError(
-            "has a malformed Array; write Array[int, N], Array[Ref[T], N] or Array[Func, N]"
+            "has a malformed Array; write Array[int, N], Array[Ref[T], N], Array[Func, N] or "
+            "Array[Mutex, N] (any embedded primitive)"
         )
     element: Any = spec[0]
     length: Any = spec[1]
@@ -143,10 +149,10 @@ def _array_type(tables: IdTables, annotation: _ArrayType) -> dict[str, Any]:
     elif element is Ref or typing.get_origin(element) is Ref:
         _ref_target(tables, element)
         kind = "ref"
+    elif isinstance(element, type) and issubclass(element, _Marker) and element.ir_type:
+        kind = element.ir_type  # one embedded primitive per element: `struct mutex locks[4]`
     else:
-        raise _FieldError(
-            f"has Array elements of type {_describe(element)}; arrays hold int, Ref[T] or Func"
-        )
+        raise _FieldError(f"has Array elements of type {_describe(element)}; {ARRAY_USAGE}")
     if isinstance(length, bool) or not isinstance(length, int):
         raise _FieldError(
             f"has Array length {describe(length)}; the length must be an int constant"

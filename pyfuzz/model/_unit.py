@@ -7,7 +7,8 @@ order, which is what makes the output byte-identical for the same model: a struc
 function, string or file gets its id the first time the compiler meets it. Structs are
 translated as soon as they are met; functions are queued and compiled breadth-first by
 `drain`. The variant substitution map is applied here, in `function_id`, so every function
-reference goes through it.
+reference goes through it, except one: inside a replacement, a reference to a function it
+replaces is the original (`reference_id`), so that a variant can wrap a library function.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ class CompileUnit:
     ) -> None:
         self.sources = sources
         self.substitution = substitution
+        # replacement -> the functions it replaces in this variant (a wrapper's originals)
+        self._originals: dict[FunctionType, set[FunctionType]] = {}
+        for original, replacement in substitution.items():
+            wrapper = inspect.unwrap(replacement)
+            self._originals.setdefault(wrapper, set()).add(inspect.unwrap(original))
         self.files: list[str] = []
         self.file_data: list[bytes] = []
         self.strings: list[str] = []
@@ -49,6 +55,8 @@ class CompileUnit:
         self._function_ids: dict[FunctionType, int] = {}
         self._function_queue: list[FunctionType] = []
         self._translating = 0  # struct translations in progress (they nest)
+        # `x.field[i] = v` stores: (field, file, line), checked once every struct is known.
+        self.element_stores: list[tuple[str, str, int]] = []
 
     def file_id(self, source: SourceFile) -> int:
         """The id of a model file in the IR `files` array."""
@@ -120,13 +128,30 @@ class CompileUnit:
 
     def function_id(self, func: object) -> int:
         """The id of a model function (after substitution), queueing it for compilation."""
-        resolved = self.resolve_function(func)
-        fid = self._function_ids.get(resolved)
+        return self._queue(self.resolve_function(func))
+
+    def _queue(self, func: FunctionType) -> int:
+        """The id of the body of `func` (no substitution), queueing it when new."""
+        fid = self._function_ids.get(func)
         if fid is None:
-            fid = self._function_ids[resolved] = len(self.functions)
+            fid = self._function_ids[func] = len(self.functions)
             self.functions.append({})
-            self._function_queue.append(resolved)
+            self._function_queue.append(func)
         return fid
+
+    def reference_id(self, caller: FunctionType, func: object) -> int:
+        """The id a reference to `func` in the body of `caller` compiles to: `func` itself,
+        not its replacement, when `caller` is the variant's replacement of `func` (a wrapper
+        calling the function it wraps); else `function_id(func)`."""
+        if isinstance(func, FunctionType):
+            original = inspect.unwrap(func)
+            if original in self._originals.get(caller, ()):
+                return self._queue(original)
+        return self.function_id(func)
+
+    def note_element_store(self, field: str, file: str, line: int) -> None:
+        """Record `x.field[i] = v` at file:line (see `_checks.check_element_stores`)."""
+        self.element_stores.append((field, file, line))
 
     def compiled_functions(self) -> dict[FunctionType, int]:
         """Every function met so far (after substitution) and its id."""

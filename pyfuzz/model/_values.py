@@ -78,6 +78,7 @@ class ValueCompiler:
         types: StaticTypes | None = None,
     ) -> None:
         self.tables = tables
+        self.func = func
         self.file = file
         self.regs = regs
         self.code = CodeBuffer(line=line)
@@ -171,7 +172,7 @@ class ValueCompiler:
             return
         value = self.lookup(node)
         if isinstance(value, FunctionType):
-            self.code.emit("func", dst, self.tables.function_id(value))
+            self.code.emit("func", dst, self.tables.reference_id(self.func, value))
         elif isinstance(value, Global):
             self.code.emit("global", dst, self.tables.global_id(value))
         elif value is None or isinstance(value, int | str):

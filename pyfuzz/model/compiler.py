@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from pyfuzz.errors import ModelError, ScenarioError
-from pyfuzz.model._checks import check_embedded_stores, check_embedding
+from pyfuzz.model._checks import check_element_stores, check_embedded_stores, check_embedding
 from pyfuzz.model._declarations import (
     CONFIG_KEYS,
     MAX_ACTIONS,
@@ -122,6 +122,7 @@ def _compile(
     unit.drain()
     check_embedding(unit)
     check_embedded_stores(unit)
+    check_element_stores(unit)
     config = scenario_config(scenario)
     setting = config.pop("fault_injection", None) if faults is None else faults
     config.pop("fault_injection", None)

@@ -53,7 +53,8 @@ class Struct:
     `Mutex`, `Spinlock`, `RwSem`, `Completion`, `WaitQueue`, `ListHead`, `Kref`, `Work`,
     `DelayedWork`,
     another `Struct` subclass (embedded, like `struct device dev;` in C) and `Array[int, N]`,
-    `Array[Ref[T], N]` or `Array[Func, N]`.
+    `Array[Ref[T], N]`, `Array[Func, N]` or an array of embedded primitives (`Array[Mutex, N]`,
+    `Array[Work, N]`, ...: each element its own object).
     """
 
     __pyfuzz_struct__: ClassVar[bool] = True
@@ -131,7 +132,8 @@ class Ref(Generic[T]):
 
 
 class Array:
-    """`Array[int, N]`, `Array[Ref[T], N]`, `Array[Func, N]`: a fixed-size embedded array."""
+    """`Array[int, N]`, `Array[Ref[T], N]`, `Array[Func, N]`, `Array[Mutex, N]` (any embedded
+    primitive): a fixed-size embedded array."""
 
     def __class_getitem__(cls, item: Any) -> Any:
         return _ArrayType(item)
