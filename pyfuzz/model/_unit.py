@@ -118,6 +118,15 @@ class CompileUnit:
         entry["struct"] = self.struct_id(glob.struct)
         return gid
 
+    def declared_globals(self) -> list[Global]:
+        """Every Global met so far, in id order."""
+        return list(self._global_objects)
+
+    def add_function(self, entry: dict[str, Any]) -> int:
+        """The id of a function entry built by the compiler itself (no Python source)."""
+        self.functions.append(entry)
+        return len(self.functions) - 1
+
     def resolve_function(self, func: object) -> FunctionType:
         """`func` after the variant substitution; it must be a plain Python function."""
         if isinstance(func, FunctionType):

@@ -2,13 +2,13 @@
 
 `compile_scenario` is the single entry point. It checks the scenario declaration and every
 variant (`_declarations`), resolves the variant, numbers the entry points (action functions in
-actor order, then boot functions), translates the actors and config, compiles every reachable
+actor order, then boot functions, after which the Globals' static initializers (`_inits`) are
+numbered and put first at boot), translates the actors and config, compiles every reachable
 function (`_funcs`) and struct (`_types`) into the id tables of a `_unit.CompileUnit`, runs the
 whole-model checks (`_checks`), and serialises the result with sorted keys so the same model
 always gives the same bytes. `model_hash` (`fingerprint`) identifies what the IR does, for
 replay.
 """
-
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -30,6 +30,7 @@ from pyfuzz.model._declarations import (
     substitution,
 )
 from pyfuzz.model._faults import fault_classes, fault_table
+from pyfuzz.model._inits import global_initializers
 from pyfuzz.model._source import SourceCache
 from pyfuzz.model._unit import CompileUnit
 from pyfuzz.model._where import declaration_error, describe
@@ -119,6 +120,9 @@ def _compile(
     action_ids = [[unit.function_id(a.func) for a in actor.actions] for actor in actors]
     boot = [_boot_id(unit, scenario, func) for func in scenario.boot]
     threads = [_thread(unit, actor, ids) for actor, ids in zip(actors, action_ids, strict=True)]
+    unit.drain()
+    # Static initializers run first at boot; they may name functions not compiled yet.
+    boot = [*global_initializers(unit), *boot]
     unit.drain()
     check_embedding(unit)
     check_embedded_stores(unit)

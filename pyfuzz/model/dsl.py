@@ -150,11 +150,16 @@ class Global:
 
     `acct = Global(Account)` at module level; model functions name it directly (`acct.lock`).
     The IR name is `name`, or else the module-level variable that holds the Global in the
-    module that created it (`module`, recorded automatically).
+    module that created it (`module`, recorded automatically). `init` gives initial field
+    values, as C's `static struct account acct = { .balance = 100 };`: a dict from field name
+    to an int or bool, None, a model function (a `Func` field), another `Global` (a `Ref`
+    field), a dict (an embedded struct's fields) or a list (an array's first elements);
+    fields not named start zeroed.
     """
 
     struct: type
     name: str = ""
+    init: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     module: str = field(default="", compare=False, repr=False)
     declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
 
