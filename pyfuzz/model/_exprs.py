@@ -106,7 +106,7 @@ class ExprCompiler(ValueCompiler):
                 raise self.error(
                     'container_of(p, T, "field") needs the field name as a string', node
                 )
-            problem = missing_field(struct, args[2].value, " named in container_of()")
+            problem = missing_field(self.tables, struct, args[2].value, " named in container_of()")
             if problem:
                 raise self.error(problem, args[2])
             args = args[:1]

@@ -49,7 +49,7 @@ def compile_function(tables: IdTables, func: FunctionType) -> dict[str, Any]:
     regs = Registers(names)
     compiler = FunctionCompiler(tables, func, source.display, regs, node.lineno, assigned)
     try:
-        compiler.types = StaticTypes(func, node, source.display, names, body)
+        compiler.types = StaticTypes(tables, func, node, source.display, names, body)
         compiler.block(body)
     except ModelError as exc:
         if exc.file is None or exc.line is None:  # a problem found through this line

@@ -11,7 +11,7 @@ translators, and no translator imports `_unit`.
 from __future__ import annotations
 
 from types import FunctionType
-from typing import Protocol
+from typing import Any, Protocol
 
 from pyfuzz.model._source import SourceCache, SourceFile
 from pyfuzz.model.dsl import Global
@@ -33,6 +33,15 @@ class IdTables(Protocol):
 
     def struct_id(self, cls: type) -> int:
         """The id of a Struct subclass, translating it (and the structs it names) when new."""
+        ...
+
+    def extensions_of(self, cls: type) -> list[type]:
+        """The Extension classes adding fields to struct `cls` in this compilation."""
+        ...
+
+    def struct_fields(self, cls: type) -> dict[str, Any] | None:
+        """The fields of struct `cls` (extensions included) with their evaluated
+        annotations, or None when one cannot be evaluated."""
         ...
 
     def global_id(self, glob: Global) -> int:

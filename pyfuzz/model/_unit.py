@@ -22,7 +22,7 @@ from typing import Any
 from pyfuzz.errors import ModelError
 from pyfuzz.model._funcs import compile_function
 from pyfuzz.model._source import SourceCache, SourceFile
-from pyfuzz.model._types import is_struct_class, translate_struct
+from pyfuzz.model._types import field_annotations, is_struct_class, translate_struct
 from pyfuzz.model._unsupported import check_signature
 from pyfuzz.model._where import declaration_error, describe
 from pyfuzz.model.dsl import Global
@@ -32,10 +32,15 @@ class CompileUnit:
     """Id tables and the work queue of one compilation (an `IdTables`)."""
 
     def __init__(
-        self, sources: SourceCache, substitution: Mapping[FunctionType, FunctionType]
+        self,
+        sources: SourceCache,
+        substitution: Mapping[FunctionType, FunctionType],
+        extensions: Mapping[type, list[type]] | None = None,
     ) -> None:
         self.sources = sources
         self.substitution = substitution
+        self._extensions = dict(extensions or {})
+        self._fields: dict[type, dict[str, Any] | None] = {}
         # replacement -> the functions it replaces in this variant (a wrapper's originals)
         self._originals: dict[FunctionType, set[FunctionType]] = {}
         for original, replacement in substitution.items():
@@ -101,6 +106,17 @@ class CompileUnit:
         finally:
             self._translating -= 1
         return sid
+
+    def extensions_of(self, cls: type) -> list[type]:
+        """The Extension classes adding fields to struct `cls` in this compilation."""
+        return self._extensions.get(cls, [])
+
+    def struct_fields(self, cls: type) -> dict[str, Any] | None:
+        """The fields of struct `cls` (extensions included) with their evaluated
+        annotations, or None when one cannot be evaluated; cached."""
+        if cls not in self._fields:
+            self._fields[cls] = field_annotations(cls, self.extensions_of)
+        return self._fields[cls]
 
     def global_id(self, glob: Global) -> int:
         """The id of a Global in the IR `globals` array."""

@@ -9,6 +9,7 @@ whole-model checks (`_checks`), and serialises the result with sorted keys so th
 always gives the same bytes. `model_hash` (`fingerprint`) identifies what the IR does, for
 replay.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,12 +27,14 @@ from pyfuzz.model._declarations import (
     MAX_ACTORS,
     check_actor,
     check_scenario,
+    extension_map,
     scenario_config,
     substitution,
 )
 from pyfuzz.model._faults import fault_classes, fault_table
 from pyfuzz.model._inits import global_initializers
 from pyfuzz.model._source import SourceCache
+from pyfuzz.model._types import is_struct_class
 from pyfuzz.model._unit import CompileUnit
 from pyfuzz.model._where import declaration_error, describe
 from pyfuzz.model.dsl import Action, Actor, Global, Scenario
@@ -115,7 +118,10 @@ def compile_scenario(
 def _compile(
     scenario: Scenario, variant: str, faults: Sequence[str] | bool | None
 ) -> CompiledModel:
-    unit = CompileUnit(SourceCache(), substitution(scenario, variant))
+    sources = SourceCache()
+    extensions = extension_map(scenario)
+    _check_extension_targets(sources, extensions)
+    unit = CompileUnit(sources, substitution(scenario, variant), extensions)
     actors = [check_actor(scenario, actor) for actor in scenario.actors]
     action_ids = [[unit.function_id(a.func) for a in actor.actions] for actor in actors]
     boot = [_boot_id(unit, scenario, func) for func in scenario.boot]
@@ -155,6 +161,19 @@ def _compile(
         variant=variant,
         fault_classes=classes,
     )
+
+
+def _check_extension_targets(sources: SourceCache, extensions: dict[type, list[type]]) -> None:
+    """Every extension names the struct it extends: `extends=` a Struct subclass."""
+    for target, listed in extensions.items():
+        if not is_struct_class(target):
+            source, node = sources.class_def(listed[0])
+            raise ModelError(
+                f"extension {listed[0].__name__} extends {describe(target)}; write "
+                f"class {listed[0].__name__}(Extension, extends=STRUCT) with a Struct subclass",
+                source.display,
+                node.lineno,
+            )
 
 
 def _boot_id(unit: CompileUnit, scenario: Scenario, func: object) -> int:

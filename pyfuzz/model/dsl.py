@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
@@ -58,6 +59,32 @@ class Struct:
     """
 
     __pyfuzz_struct__: ClassVar[bool] = True
+
+
+class Extension:
+    """Fields a model adds to a library struct for the subsystem it models.
+
+    `class mydrv_pci_dev(Extension, extends=pci_dev):` with annotated fields, as a `Struct`
+    has, then `Scenario(..., extensions=[mydrv_pci_dev])`: in that scenario's compilation
+    struct `pci_dev` (and every struct derived from it) also has these fields, after its own.
+    A field name the struct (or another extension of it) already has is a compile error.
+    """
+
+    extends: ClassVar[type | None] = None
+
+    def __init_subclass__(cls, extends: type | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.extends = extends
+        _EXTENSIONS.add(cls)
+
+
+# Every Extension subclass alive, to name the one a model forgot to list in `extensions`.
+_EXTENSIONS: weakref.WeakSet[type] = weakref.WeakSet()
+
+
+def declared_extensions() -> list[type]:
+    """Every Extension subclass declared so far (that is still alive)."""
+    return list(_EXTENSIONS)
 
 
 class _Marker:
@@ -246,7 +273,8 @@ class Scenario:
     All variants share the same actors, so a fixed variant is clean because of its code.
     `expect` maps a variant name to the expected finding title prefix (e.g. "possible
     deadlock") or the word "clean"; `pyfuzz list` shows it and the tests assert it.
-    `config` holds kernel configuration switches, e.g. {"lockdep": False}.
+    `config` holds kernel configuration switches, e.g. {"lockdep": False}. `extensions`
+    lists the `Extension` classes whose fields library structs have in this scenario.
     """
 
     name: str
@@ -257,6 +285,7 @@ class Scenario:
     expect: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     config: Mapping[str, Any] = field(default_factory=dict)
+    extensions: Sequence[type] = ()
     declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
