@@ -34,18 +34,26 @@ class ExprCompiler(ValueCompiler):
 
     def static_struct(self, node: ast.expr, what: str) -> type:
         """The Struct subclass a struct-name argument (`kzalloc(T, ...)`) refers to."""
+        value: object = None
         if isinstance(node, ast.Name) and self.regs.local(node.id) is None:
             value = self.lookup(node)
-            if is_struct_class(value):
-                return value  # type: ignore[return-value]
+        elif isinstance(node, ast.Attribute):
+            value = self.module_member(node)[1]
+        if is_struct_class(value):
+            return value  # type: ignore[return-value]
         raise self.error(f"{what} needs a Struct subclass name here", node)
 
     def _x_Call(self, node: ast.Call, dst: int) -> None:  # noqa: N802
         """Translate the call `node`, leaving its result in `dst`."""
         self._check_call_syntax(node)
         callee = node.func
+        found, target = False, None
         if isinstance(callee, ast.Name) and self.regs.local(callee.id) is None:
-            target = self.lookup(callee)
+            found, target = True, self.lookup(callee)
+        elif isinstance(callee, ast.Attribute):
+            found, target = self.module_member(callee)  # mycore.core_get(...)
+        if found:
+            name = ast.unparse(callee)
             if isinstance(target, FunctionType):
                 self._direct_call(target, node, dst)
             elif isinstance(target, Primitive):
@@ -54,12 +62,12 @@ class ExprCompiler(ValueCompiler):
                 self._sugar_call(target.name, node, dst)
             elif is_struct_class(target):
                 raise self.error(
-                    f"structs are allocated with kzalloc({callee.id}, GFP_KERNEL), "
-                    f"not by calling {callee.id}()",
+                    f"structs are allocated with kzalloc({name}, GFP_KERNEL), "
+                    f"not by calling {name}()",
                     node,
                 )
             else:
-                raise self.error(self.misuse(callee.id, target), node)
+                raise self.error(self.misuse(name, target), node)
             return
         function = self.operand(callee)
         self.code.emit("icall", dst, function, self.arguments(node.args))

@@ -21,7 +21,7 @@ import ast
 import difflib
 import typing
 from collections.abc import Iterator, Mapping
-from types import FunctionType
+from types import FunctionType, ModuleType
 from typing import Any
 
 import pyfuzz.model as model_language
@@ -169,6 +169,12 @@ class StaticTypes:
         if isinstance(node, ast.Constant):
             return _NULL if node.value is None else None
         if isinstance(node, ast.Attribute):
+            base = node.value
+            local = isinstance(base, ast.Name) and base.id in self.locals
+            module = self.namespace.get(base.id) if isinstance(base, ast.Name) else None
+            if isinstance(module, ModuleType) and not local:
+                value = getattr(module, node.attr, None)  # mycore.core: a Global's struct
+                return value.struct if isinstance(value, Global) else None
             return self._member(node.value, node.attr, env, element=False)
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
             return self._member(node.value.value, node.value.attr, env, element=True)
