@@ -21,6 +21,7 @@ import importlib.util
 import itertools
 import re
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,7 +89,11 @@ def _imported_names(path: Path) -> Iterator[tuple[str, int]]:
     """(top-level module name, line) of every import statement of the file at `path`."""
     shown = display(str(path))
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        with warnings.catch_warnings():  # not shown for model files (see the loader)
+            warnings.simplefilter("ignore")
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+    except RecursionError:
+        return  # too deep to parse here; importing the file reports it at its line
     except SyntaxError as exc:
         raise ModelError(f"syntax error: {exc.msg}", shown, exc.lineno) from None
     except OSError as exc:
