@@ -4,7 +4,8 @@ Compiling a scenario (importing its model file, translating every reachable func
 more than the replay itself; `pyfuzz replay` and the corpus run it once per trace. An entry
 holds a scenario variant's IR with the facts replay needs (label, model hash, where the
 scenario came from) and the size and modification time of every file it may depend on:
-the pyfuzz package's Python files, and for a model file every `.py` file beside it. An
+the pyfuzz package's Python files, and for a model file every `.py` file beside it and the
+user model files it imports (`pyfuzz.model.loader.model_dependencies`). An
 entry is used only when all of them are unchanged and the pyfuzz version matches; anything
 else (no cache directory, a damaged entry) falls back to compiling. Entries are written
 atomically under `$PYFUZZ_CACHE_DIR`, else `$XDG_CACHE_HOME/pyfuzz/models`, else
@@ -50,12 +51,22 @@ def cache_dir() -> Path | None:
     return base / "pyfuzz" / "models"
 
 
-def _dependencies(spec: str) -> list[Path]:
+def _dependencies(spec: str, imports: list[Path]) -> list[Path]:
     files = sorted(_PACKAGE.rglob("*.py"))
     head = spec.split(":", 1)[0]
     if head.endswith(".py"):
         files += sorted(Path(head).resolve().parent.glob("*.py"))
-    return files
+    return files + [p for p in imports if p not in files]
+
+
+def _imported_files(spec: str) -> list[Path]:
+    """The user model files the model file of `spec` imported when it was compiled."""
+    head = spec.split(":", 1)[0]
+    if not head.endswith(".py"):
+        return []
+    from pyfuzz.model.loader import model_dependencies  # loaded already: it just compiled
+
+    return model_dependencies(head)
 
 
 def _stamp(paths: list[Path]) -> list[list[object]] | None:
@@ -85,7 +96,8 @@ def lookup(spec: str) -> tuple[bytes, ModelFacts] | None:
             return None
         if doc["files"] != _stamp([Path(p) for p, _, _ in doc["files"]]):
             return None
-        if doc["files"] != _stamp(_dependencies(spec)):
+        imports = [Path(p) for p in doc["imports"]]
+        if doc["files"] != _stamp(_dependencies(spec, imports)):
             return None
         m = doc["model"]
         return m["ir"].encode(), ModelFacts(**m["facts"])
@@ -99,13 +111,15 @@ def store(spec: str, ir_bytes: bytes, facts: ModelFacts) -> None:
     from pyfuzz.errors import OutputError
 
     path = _entry_path(spec)
-    stamp = _stamp(_dependencies(spec))
+    imports = _imported_files(spec)
+    stamp = _stamp(_dependencies(spec, imports))
     if path is None or stamp is None:
         return
     doc = {
         "spec": spec,
         "version": __version__,
         "files": stamp,
+        "imports": [str(p) for p in imports],
         "model": {"ir": ir_bytes.decode(), "facts": dataclasses.asdict(facts)},
     }
     try:

@@ -1,7 +1,7 @@
 """The pyfuzz model language: `from pyfuzz.model import *` in a model file.
 
-Re-exports the declarations (`Struct`, field types, `Global`, `Actor`, `Thread`, `Action`,
-`Scenario`, `infra`), the primitives and compiler sugar, and the kernel constants. The
+Re-exports the declarations (`Struct`, `Extension`, field types, `Global`, `Actor`, `Thread`,
+`Action`, `Scenario`, `infra`), the primitives and compiler sugar, and the kernel constants. The
 compiler lives in `pyfuzz.model.compiler` and the file loader in `pyfuzz.model.loader`.
 """
 
@@ -13,6 +13,7 @@ from pyfuzz.model.dsl import (
     Array,
     Completion,
     DelayedWork,
+    Extension,
     Func,
     Global,
     Kref,
@@ -40,6 +41,7 @@ __all__ = [
     "Array",
     "Completion",
     "DelayedWork",
+    "Extension",
     "Func",
     "Global",
     "Kref",

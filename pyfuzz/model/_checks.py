@@ -1,15 +1,17 @@
 """Whole-model checks that need every struct and function of a compilation translated first.
 
 They run on a drained `CompileUnit`, over the IR entries it holds: `check_embedding` rejects
-embedding cycles (`A` embeds `B` embeds `A`), and `check_embedded_stores` rejects assigning
-to a field that every struct declaring it embeds (`obj.lock = ...`). Errors are `ModelError`s
-at the struct's or the store's line.
+embedding cycles (`A` embeds `B` embeds `A`), `check_embedded_stores` rejects assigning
+to a field that every struct declaring it embeds (`obj.lock = ...`), and
+`check_element_stores` assigning to an element of an array of embedded primitives
+(`obj.locks[i] = ...`). Errors are `ModelError`s at the struct's or the store's line.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pyfuzz.errors import ModelError
 from pyfuzz.model._unit import CompileUnit
 
 # Field types whose value is an embedded child object (storing to them is rejected).
@@ -68,3 +70,26 @@ def check_embedded_stores(unit: CompileUnit) -> None:
                     function["file"],
                     line,
                 )
+
+
+def _is_primitive_array(ftype: Any) -> bool:
+    return isinstance(ftype, dict) and ftype.get("array") in EMBEDDED_KINDS
+
+
+def check_element_stores(unit: CompileUnit) -> None:
+    """Reject `obj.f[i] = v` when every struct declaring a field `f` makes it an array of
+    embedded primitives: each element is part of its parent object, as `obj.lock` is."""
+    primitive: dict[str, bool] = {}
+    for struct in unit.structs:
+        for fld in struct["fields"]:
+            kind = _is_primitive_array(fld["type"])
+            primitive[fld["name"]] = primitive.get(fld["name"], True) and kind
+    for name, file, line in unit.element_stores:
+        if primitive.get(name, False):
+            raise ModelError(
+                f"cannot assign to an element of '{name}': it is an array of embedded "
+                "primitives, each element part of its parent object; use it in place "
+                f"(mutex_lock(x.{name}[i]), with x.{name}[i]:)",
+                file,
+                line,
+            )

@@ -3,11 +3,12 @@
 `check_scenario` runs before anything is compiled (and when a variant name is resolved): the
 declaration's attributes have the types the model language documents (a list of actors, a list
 of boot functions, a dict of variants, ...), the actor count is within the core's limit, the
-default variant exists, and every variant, not only the one being compiled, maps model
-functions to model functions taking as many parameters. `check_actor` checks one actor's
-alphabet and bounds, `substitution` returns a variant's mapping and `scenario_config` the
-checked config. Errors are `DeclarationError`s at the file:line of the declaration at fault
-(the Action's, the Actor's or the Scenario's).
+default variant exists, the extensions are Extension classes, and every variant, not only
+the one being compiled, maps model functions to model functions taking as many parameters.
+`check_actor` checks one actor's alphabet and bounds, `substitution` returns a variant's
+mapping, `extension_map` the structs' extensions and `scenario_config` the checked config.
+Errors are `DeclarationError`s at the file:line of the declaration at fault (the Action's,
+the Actor's or the Scenario's).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from pyfuzz._core import LIMITS
 from pyfuzz.model._where import declaration_error, describe, located
-from pyfuzz.model.dsl import CONTEXTS, Action, Actor, Scenario
+from pyfuzz.model.dsl import CONTEXTS, Action, Actor, Extension, Scenario
 
 # The core's limits (rust/limits.rs), checked here so that a model fails with its file.
 MAX_ACTORS: int = LIMITS["max_actors"]
@@ -56,6 +57,7 @@ def check_scenario(scenario: Scenario) -> None:
             scenario,
         )
     scenario_config(scenario)
+    extension_map(scenario)
 
 
 def _scenario_problem(scenario: Scenario) -> str | None:
@@ -67,6 +69,7 @@ def _scenario_problem(scenario: Scenario) -> str | None:
         ("expect", scenario.expect, Mapping, "a dict {variant: expected finding or 'clean'}"),
         ("config", scenario.config, Mapping, "a dict"),
         ("default_variant", scenario.default_variant, str, "a variant name"),
+        ("extensions", scenario.extensions, _SEQUENCE, "a list of Extension classes"),
         ("description", scenario.description, str, "a string"),
     ]
     for attribute, value, expected, what in checks:
@@ -131,6 +134,32 @@ def substitution(scenario: Scenario, variant: str) -> Mapping[FunctionType, Func
     """The {function: replacement} map of `variant` ("" for none), already checked."""
     mapping = scenario.variants.get(variant, {}) if variant else {}
     return dict(mapping)
+
+
+def extension_map(scenario: Scenario) -> dict[type, list[type]]:
+    """{struct: [Extension classes, in the listed order]} of the scenario's `extensions`;
+    an entry that is not an Extension subclass is an error at the scenario's line (one that
+    extends no struct at its own line, in `_types`' terms, is reported by the compiler)."""
+    found: dict[type, list[type]] = {}
+    for extension in scenario.extensions:
+        if not (
+            isinstance(extension, type)
+            and issubclass(extension, Extension)
+            and extension is not Extension
+        ):
+            raise declaration_error(
+                f"scenario '{scenario.name}': extensions lists {describe(extension)}; it takes "
+                "Extension classes (class mydrv_pci_dev(Extension, extends=pci_dev): ...)",
+                scenario,
+            )
+        listed = found.setdefault(extension.extends, [])  # type: ignore[arg-type]
+        if extension in listed:
+            raise declaration_error(
+                f"scenario '{scenario.name}': extension {extension.__name__} is listed twice",
+                scenario,
+            )
+        listed.append(extension)
+    return found
 
 
 def check_actor(scenario: Scenario, actor: object) -> Actor:
@@ -226,6 +255,7 @@ __all__ = [
     "MAX_ACTORS",
     "check_actor",
     "check_scenario",
+    "extension_map",
     "scenario_config",
     "substitution",
 ]

@@ -1,10 +1,11 @@
 """Expression translation: `ExprCompiler` is `_values.ValueCompiler` plus calls.
 
 A call `f(...)` becomes `call` when `f` names a model function (after the variant
-substitution), `prim` when it names a kernel primitive, an expansion when it names compiler
-sugar (`kzalloc`, `wait_event`, ...) and `icall` when the callee is any other expression (a
-local holding a function value, `dr.release`, ...). String constants are accepted as call
-arguments, and the message of `report` and `WARN` must be one (`WARN(c, "message")`); the field
+substitution; inside a replacement, the function it replaces is the original), `prim` when
+it names a kernel primitive, an expansion when it names compiler sugar (`kzalloc`,
+`wait_event`, ...) and `icall` when the callee is any other expression (a local holding a
+function value, `dr.release`, ...). String constants are accepted as call arguments, and the
+message of `report` and `WARN` must be one (`WARN(c, "message")`); the field
 named in `container_of(p, T, "field")` must be a field of `T`. Statement translation
 (`_funcs.FunctionCompiler`) builds on this class.
 """
@@ -33,18 +34,26 @@ class ExprCompiler(ValueCompiler):
 
     def static_struct(self, node: ast.expr, what: str) -> type:
         """The Struct subclass a struct-name argument (`kzalloc(T, ...)`) refers to."""
+        value: object = None
         if isinstance(node, ast.Name) and self.regs.local(node.id) is None:
             value = self.lookup(node)
-            if is_struct_class(value):
-                return value  # type: ignore[return-value]
+        elif isinstance(node, ast.Attribute):
+            value = self.module_member(node)[1]
+        if is_struct_class(value):
+            return value  # type: ignore[return-value]
         raise self.error(f"{what} needs a Struct subclass name here", node)
 
     def _x_Call(self, node: ast.Call, dst: int) -> None:  # noqa: N802
         """Translate the call `node`, leaving its result in `dst`."""
         self._check_call_syntax(node)
         callee = node.func
+        found, target = False, None
         if isinstance(callee, ast.Name) and self.regs.local(callee.id) is None:
-            target = self.lookup(callee)
+            found, target = True, self.lookup(callee)
+        elif isinstance(callee, ast.Attribute):
+            found, target = self.module_member(callee)  # mycore.core_get(...)
+        if found:
+            name = ast.unparse(callee)
             if isinstance(target, FunctionType):
                 self._direct_call(target, node, dst)
             elif isinstance(target, Primitive):
@@ -53,12 +62,12 @@ class ExprCompiler(ValueCompiler):
                 self._sugar_call(target.name, node, dst)
             elif is_struct_class(target):
                 raise self.error(
-                    f"structs are allocated with kzalloc({callee.id}, GFP_KERNEL), "
-                    f"not by calling {callee.id}()",
+                    f"structs are allocated with kzalloc({name}, GFP_KERNEL), "
+                    f"not by calling {name}()",
                     node,
                 )
             else:
-                raise self.error(self.misuse(callee.id, target), node)
+                raise self.error(self.misuse(name, target), node)
             return
         function = self.operand(callee)
         self.code.emit("icall", dst, function, self.arguments(node.args))
@@ -94,7 +103,7 @@ class ExprCompiler(ValueCompiler):
         if len(node.args) != expected:
             takes = _count(expected, "argument")
             raise self.error(f"{func.__name__}() takes {takes} but {_given(len(node.args))}", node)
-        fid = self.tables.function_id(target)
+        fid = self.tables.reference_id(self.func, target)
         self.code.emit("call", dst, fid, self.arguments(node.args))
 
     def _primitive_call(self, prim: Primitive, node: ast.Call, dst: int) -> None:
@@ -105,7 +114,7 @@ class ExprCompiler(ValueCompiler):
                 raise self.error(
                     'container_of(p, T, "field") needs the field name as a string', node
                 )
-            problem = missing_field(struct, args[2].value, " named in container_of()")
+            problem = missing_field(self.tables, struct, args[2].value, " named in container_of()")
             if problem:
                 raise self.error(problem, args[2])
             args = args[:1]

@@ -11,7 +11,8 @@ assigned two struct types or a value of unknown type (a call result, an unannota
 an int) has no type, and its field accesses are left to the run-time check. `field_error`
 then rejects `x.name` when the type of `x` is known and has no field `name`, naming the struct
 and the closest field names. Type annotations are trusted, as the declared `Ref[T]` field types
-are.
+are. The fields of a struct come from the compilation's `IdTables`, so the Extension
+classes a scenario lists count.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ import ast
 import difflib
 import typing
 from collections.abc import Iterator, Mapping
-from types import FunctionType
+from types import FunctionType, ModuleType
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import pyfuzz.model as model_language
 from pyfuzz.errors import ModelError
-from pyfuzz.model._types import field_annotations, is_struct_class
+from pyfuzz.model._tables import IdTables
+from pyfuzz.model._types import is_struct_class
 from pyfuzz.model._where import describe, scrub_addresses
-from pyfuzz.model.dsl import Global, Ref, _ArrayType
+from pyfuzz.model.dsl import Global, Ref, _ArrayType, declared_extensions
 from pyfuzz.model.prims import Primitive, Sugar
 
 
@@ -51,16 +52,6 @@ Inferred = Any  # _PENDING | _NULL | a Struct subclass | None
 _ALLOCATORS = ("kzalloc", "kmalloc")
 _MAX_SHOWN = 40  # characters of an expression quoted in a message
 
-# Struct class -> {field: evaluated annotation} (None: an annotation cannot be evaluated).
-_FIELDS: WeakKeyDictionary[type, dict[str, Any] | None] = WeakKeyDictionary()
-
-
-def struct_fields(cls: type) -> dict[str, Any] | None:
-    """The fields of struct `cls` with their evaluated annotations, cached per class."""
-    if cls not in _FIELDS:
-        _FIELDS[cls] = field_annotations(cls)
-    return _FIELDS[cls]
-
 
 def _join(a: Inferred, b: Inferred) -> Inferred:
     if a is _PENDING or a is _NULL:
@@ -75,12 +66,14 @@ class StaticTypes:
 
     def __init__(
         self,
+        tables: IdTables,
         func: FunctionType,
         node: ast.FunctionDef,
         file: str,
         local_names: list[str],
         body: list[ast.stmt],
     ) -> None:
+        self.tables = tables
         self.namespace: Mapping[str, Any] = func.__globals__
         self.file = file
         self.locals = set(local_names)
@@ -176,6 +169,12 @@ class StaticTypes:
         if isinstance(node, ast.Constant):
             return _NULL if node.value is None else None
         if isinstance(node, ast.Attribute):
+            base = node.value
+            local = isinstance(base, ast.Name) and base.id in self.locals
+            module = self.namespace.get(base.id) if isinstance(base, ast.Name) else None
+            if isinstance(module, ModuleType) and not local:
+                value = getattr(module, node.attr, None)  # mycore.core: a Global's struct
+                return value.struct if isinstance(value, Global) else None
             return self._member(node.value, node.attr, env, element=False)
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
             return self._member(node.value.value, node.value.attr, env, element=True)
@@ -197,7 +196,7 @@ class StaticTypes:
         owner = self._type_of(base, env)
         if owner is _PENDING or owner is _NULL:
             return _PENDING  # no value: there is no object yet, or a NULL dereference
-        fields = struct_fields(owner) if is_struct_class(owner) else None
+        fields = self.tables.struct_fields(owner) if is_struct_class(owner) else None
         annotation = fields.get(name) if fields else None
         if element:
             spec = annotation.spec if isinstance(annotation, _ArrayType) else None
@@ -243,20 +242,40 @@ class StaticTypes:
         if owner is None:
             return None
         shown = ast.unparse(node)
-        return missing_field(owner, node.attr, f" in {shown}" if len(shown) <= _MAX_SHOWN else "")
+        context = f" in {shown}" if len(shown) <= _MAX_SHOWN else ""
+        return missing_field(self.tables, owner, node.attr, context)
 
 
-def missing_field(owner: type, name: str, context: str = "") -> str | None:
+def missing_field(tables: IdTables, owner: type, name: str, context: str = "") -> str | None:
     """The error for struct `owner` lacking field `name` (None if it has it or is unknown);
     `context` follows the field name (" in dev.lock")."""
-    fields = struct_fields(owner)
+    fields = tables.struct_fields(owner)
     if fields is None or name in fields:
         return None
     close = difflib.get_close_matches(name, list(fields), n=1)
-    if close:
+    unlisted = _unlisted_extension(tables, owner, name)
+    if unlisted:
+        hint = unlisted
+    elif close:
         hint = f"did you mean '{close[0]}'?"
     elif fields:
         hint = f"its fields are: {', '.join(fields)}"
     else:
         hint = "it has no fields"
     return f"struct {owner.__name__} has no field '{name}'{context}; {hint}"
+
+
+def _unlisted_extension(tables: IdTables, owner: type, name: str) -> str | None:
+    """The hint for a field an Extension of `owner` declares but the scenario does not list."""
+    active = set(tables.extensions_of(owner))
+    for extension in sorted(declared_extensions(), key=lambda e: e.__qualname__):
+        if (
+            extension.extends in owner.__mro__
+            and extension not in active
+            and name in getattr(extension, "__annotations__", {})
+        ):
+            return (
+                f"extension {extension.__name__} adds it: list it in the scenario's "
+                f"extensions=[...]"
+            )
+    return None

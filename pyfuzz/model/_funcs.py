@@ -49,7 +49,7 @@ def compile_function(tables: IdTables, func: FunctionType) -> dict[str, Any]:
     regs = Registers(names)
     compiler = FunctionCompiler(tables, func, source.display, regs, node.lineno, assigned)
     try:
-        compiler.types = StaticTypes(func, node, source.display, names, body)
+        compiler.types = StaticTypes(tables, func, node, source.display, names, body)
         compiler.block(body)
     except ModelError as exc:
         if exc.file is None or exc.line is None:  # a problem found through this line
@@ -226,6 +226,8 @@ class FunctionCompiler(ExprCompiler):
             raise self.error(unsupported(target), target)
         if isinstance(target, ast.Attribute):
             self.check_field(target)
+        else:
+            self._note_element_store(target)
         source = reg if reg is not None else self.operand(value)  # type: ignore[arg-type]
         obj = self.operand(target.value)
         if isinstance(target, ast.Attribute):
@@ -254,10 +256,15 @@ class FunctionCompiler(ExprCompiler):
             self.code.emit("bin", op, current, current, self.operand(node.value))
             self.code.emit("store", obj, name, current)
         else:
+            self._note_element_store(target)
             index = self.index(target)
             self.code.emit("iload", current, obj, index)
             self.code.emit("bin", op, current, current, self.operand(node.value))
             self.code.emit("istore", obj, index, current)
+
+    def _note_element_store(self, target: ast.Subscript) -> None:
+        if isinstance(target.value, ast.Attribute):
+            self.tables.note_element_store(target.value.attr, self.file, target.lineno)
 
     # -- control flow -----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ translators, and no translator imports `_unit`.
 from __future__ import annotations
 
 from types import FunctionType
-from typing import Protocol
+from typing import Any, Protocol
 
 from pyfuzz.model._source import SourceCache, SourceFile
 from pyfuzz.model.dsl import Global
@@ -35,6 +35,15 @@ class IdTables(Protocol):
         """The id of a Struct subclass, translating it (and the structs it names) when new."""
         ...
 
+    def extensions_of(self, cls: type) -> list[type]:
+        """The Extension classes adding fields to struct `cls` in this compilation."""
+        ...
+
+    def struct_fields(self, cls: type) -> dict[str, Any] | None:
+        """The fields of struct `cls` (extensions included) with their evaluated
+        annotations, or None when one cannot be evaluated."""
+        ...
+
     def global_id(self, glob: Global) -> int:
         """The id of a Global in the IR `globals` array."""
         ...
@@ -45,6 +54,16 @@ class IdTables(Protocol):
 
     def function_id(self, func: object) -> int:
         """The id of a model function (after substitution), queueing it for compilation."""
+        ...
+
+    def reference_id(self, caller: FunctionType, func: object) -> int:
+        """The id a reference to `func` in the body of `caller` compiles to: the original
+        `func` when `caller` replaces it in the variant (a wrapper), else `function_id`."""
+        ...
+
+    def note_element_store(self, field: str, file: str, line: int) -> None:
+        """Record `x.field[i] = v` at file:line, for the whole-model check that it does not
+        overwrite an element of an array of embedded primitives."""
         ...
 
     def param_count(self, func: FunctionType) -> int:

@@ -6,7 +6,9 @@ declaring module with the model-language names available. Each annotation maps t
 TYPE of docs/ir.md; anything else, or more fields than the core's limit, is a `ModelError` at
 the struct's line. The ids of the structs a field names come from the `IdTables` of the
 compilation; embedding cycles are rejected later, once every struct is known (`_checks`).
-`field_annotations` gives the evaluated annotations alone, for the static field checks.
+`field_annotations` gives the evaluated annotations alone, for the static field checks. The
+`Extension` classes a scenario lists add their fields to the struct they extend, after the
+struct's own (`declaring_classes`); a name clash is an error at the extension's line.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import inspect
 import sys
 import typing
+from collections.abc import Callable
 from typing import Any
 
 import pyfuzz.model as model_language
@@ -29,7 +32,12 @@ MAX_FIELDS: int = LIMITS.get("max_fields", 4096)
 
 SUPPORTED_TYPES = (
     "supported: int, bool, Func, Ref[T], Ref, Mutex, Spinlock, RwSem, Completion, WaitQueue, "
-    "ListHead, Kref, Work, DelayedWork, an embedded Struct subclass, Array[int | Ref[T] | Func, N]"
+    "ListHead, Kref, Work, DelayedWork, an embedded Struct subclass, "
+    "Array[int | Ref[T] | Func, N], Array[P, N] of an embedded primitive P (Mutex, Work, ...)"
+)
+ARRAY_USAGE = (
+    "arrays hold int, Ref[T], Func or an embedded primitive (Mutex, Spinlock, RwSem, "
+    "Completion, WaitQueue, ListHead, Kref, Work, DelayedWork)"
 )
 
 
@@ -47,17 +55,16 @@ def translate_struct(tables: IdTables, cls: type) -> dict[str, Any]:
     source, node = tables.sources.class_def(cls)
     file_id = tables.file_id(source)
     fields: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for klass in reversed(cls.__mro__):
-        if not (issubclass(klass, Struct) and klass is not Struct):
-            continue
+    declared_by: dict[str, type] = {}
+    for klass in declaring_classes(cls, tables.extensions_of):
+        extension = not issubclass(klass, Struct)
         for name, annotation in inspect.get_annotations(klass).items():
             try:
                 resolved = _evaluate(annotation, klass)
                 if typing.get_origin(resolved) is typing.ClassVar:
                     continue
-                if name in seen:
-                    raise _FieldError("is declared twice (a base struct already has it)")
+                if name in declared_by:
+                    raise _FieldError(_clash(name, declared_by[name], extension))
                 if name in vars(klass):
                     raise _FieldError(
                         "has a default value; fields start zeroed (0, None) when allocated, "
@@ -65,10 +72,8 @@ def translate_struct(tables: IdTables, cls: type) -> dict[str, Any]:
                     )
                 ir_type = field_type(tables, resolved)
             except _FieldError as exc:
-                raise ModelError(
-                    f"field '{name}' of struct {cls.__name__} {exc}", source.display, node.lineno
-                ) from None
-            seen.add(name)
+                raise _field_error(tables, cls, klass, name, exc, (source, node)) from None
+            declared_by[name] = klass
             fields.append({"name": name, "type": ir_type})
     if len(fields) > MAX_FIELDS:
         raise ModelError(
@@ -80,20 +85,65 @@ def translate_struct(tables: IdTables, cls: type) -> dict[str, Any]:
     return {"name": cls.__name__, "file": file_id, "line": node.lineno, "fields": fields}
 
 
-def field_annotations(cls: type) -> dict[str, Any] | None:
-    """The evaluated annotation of each field of struct `cls` (base structs first), or None
-    when one cannot be evaluated (`translate_struct` reports that when the struct is used)."""
-    fields: dict[str, Any] = {}
+def declaring_classes(cls: type, extensions_of: Callable[[type], list[type]]) -> list[type]:
+    """The classes whose annotations are the fields of struct `cls`, in field order: each
+    Struct of its bases (outermost first), each followed by the extensions of that struct."""
+    classes: list[type] = []
     for klass in reversed(cls.__mro__):
-        if not (issubclass(klass, Struct) and klass is not Struct):
-            continue
+        if issubclass(klass, Struct) and klass is not Struct:
+            classes.append(klass)
+            classes.extend(extensions_of(klass))
+    return classes
+
+
+def _clash(name: str, first: type, extension: bool) -> str:
+    if not extension:
+        return "is declared twice (a base struct already has it)"
+    if issubclass(first, Struct):
+        return f"clashes with field '{name}' of struct {first.__name__}"
+    return f"clashes with field '{name}' that extension {first.__name__} adds"
+
+
+def _field_error(
+    tables: IdTables,
+    cls: type,
+    klass: type,
+    name: str,
+    exc: _FieldError,
+    struct_def: tuple[Any, Any],
+) -> ModelError:
+    """The error for field `name` declared by `klass` (the struct or an extension of it)."""
+    if issubclass(klass, Struct):
+        source, node = struct_def
+        return ModelError(
+            f"field '{name}' of struct {cls.__name__} {exc}", source.display, node.lineno
+        )
+    source, node = tables.sources.class_def(klass)
+    return ModelError(
+        f"field '{name}' that extension {klass.__name__} adds to struct {cls.__name__} {exc}",
+        source.display,
+        node.lineno,
+    )
+
+
+def field_annotations(
+    cls: type, extensions_of: Callable[[type], list[type]] = lambda _: []
+) -> dict[str, Any] | None:
+    """The evaluated annotation of each field of struct `cls` (base structs first, each with
+    its extensions), or None when one cannot be evaluated (`translate_struct` reports that
+    when the struct is used)."""
+    fields: dict[str, Any] = {}
+    for klass in declaring_classes(cls, extensions_of):
         for name, annotation in inspect.get_annotations(klass).items():
             try:
                 resolved = _evaluate(annotation, klass)
             except _FieldError:
                 return None
-            if typing.get_origin(resolved) is not typing.ClassVar:
-                fields.setdefault(name, resolved)
+            if typing.get_origin(resolved) is typing.ClassVar:
+                continue
+            if name in fields and not issubclass(klass, Struct):
+                return None  # an extension's clash: `translate_struct` reports it
+            fields.setdefault(name, resolved)
     return fields
 
 
@@ -132,7 +182,8 @@ def _array_type(tables: IdTables, annotation: _ArrayType) -> dict[str, Any]:
     spec = annotation.spec
     if not (isinstance(spec, tuple) and len(spec) == 2):
         raise _FieldError(
-            "has a malformed Array; write Array[int, N], Array[Ref[T], N] or Array[Func, N]"
+            "has a malformed Array; write Array[int, N], Array[Ref[T], N], Array[Func, N] or "
+            "Array[Mutex, N] (any embedded primitive)"
         )
     element: Any = spec[0]
     length: Any = spec[1]
@@ -143,10 +194,10 @@ def _array_type(tables: IdTables, annotation: _ArrayType) -> dict[str, Any]:
     elif element is Ref or typing.get_origin(element) is Ref:
         _ref_target(tables, element)
         kind = "ref"
+    elif isinstance(element, type) and issubclass(element, _Marker) and element.ir_type:
+        kind = element.ir_type  # one embedded primitive per element: `struct mutex locks[4]`
     else:
-        raise _FieldError(
-            f"has Array elements of type {_describe(element)}; arrays hold int, Ref[T] or Func"
-        )
+        raise _FieldError(f"has Array elements of type {_describe(element)}; {ARRAY_USAGE}")
     if isinstance(length, bool) or not isinstance(length, int):
         raise _FieldError(
             f"has Array length {describe(length)}; the length must be an int constant"

@@ -7,7 +7,8 @@ order, which is what makes the output byte-identical for the same model: a struc
 function, string or file gets its id the first time the compiler meets it. Structs are
 translated as soon as they are met; functions are queued and compiled breadth-first by
 `drain`. The variant substitution map is applied here, in `function_id`, so every function
-reference goes through it.
+reference goes through it, except one: inside a replacement, a reference to a function it
+replaces is the original (`reference_id`), so that a variant can wrap a library function.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from pyfuzz.errors import ModelError
 from pyfuzz.model._funcs import compile_function
 from pyfuzz.model._source import SourceCache, SourceFile
-from pyfuzz.model._types import is_struct_class, translate_struct
+from pyfuzz.model._types import field_annotations, is_struct_class, translate_struct
 from pyfuzz.model._unsupported import check_signature
 from pyfuzz.model._where import declaration_error, describe
 from pyfuzz.model.dsl import Global
@@ -31,10 +32,20 @@ class CompileUnit:
     """Id tables and the work queue of one compilation (an `IdTables`)."""
 
     def __init__(
-        self, sources: SourceCache, substitution: Mapping[FunctionType, FunctionType]
+        self,
+        sources: SourceCache,
+        substitution: Mapping[FunctionType, FunctionType],
+        extensions: Mapping[type, list[type]] | None = None,
     ) -> None:
         self.sources = sources
         self.substitution = substitution
+        self._extensions = dict(extensions or {})
+        self._fields: dict[type, dict[str, Any] | None] = {}
+        # replacement -> the functions it replaces in this variant (a wrapper's originals)
+        self._originals: dict[FunctionType, set[FunctionType]] = {}
+        for original, replacement in substitution.items():
+            wrapper = inspect.unwrap(replacement)
+            self._originals.setdefault(wrapper, set()).add(inspect.unwrap(original))
         self.files: list[str] = []
         self.file_data: list[bytes] = []
         self.strings: list[str] = []
@@ -49,6 +60,8 @@ class CompileUnit:
         self._function_ids: dict[FunctionType, int] = {}
         self._function_queue: list[FunctionType] = []
         self._translating = 0  # struct translations in progress (they nest)
+        # `x.field[i] = v` stores: (field, file, line), checked once every struct is known.
+        self.element_stores: list[tuple[str, str, int]] = []
 
     def file_id(self, source: SourceFile) -> int:
         """The id of a model file in the IR `files` array."""
@@ -94,6 +107,17 @@ class CompileUnit:
             self._translating -= 1
         return sid
 
+    def extensions_of(self, cls: type) -> list[type]:
+        """The Extension classes adding fields to struct `cls` in this compilation."""
+        return self._extensions.get(cls, [])
+
+    def struct_fields(self, cls: type) -> dict[str, Any] | None:
+        """The fields of struct `cls` (extensions included) with their evaluated
+        annotations, or None when one cannot be evaluated; cached."""
+        if cls not in self._fields:
+            self._fields[cls] = field_annotations(cls, self.extensions_of)
+        return self._fields[cls]
+
     def global_id(self, glob: Global) -> int:
         """The id of a Global in the IR `globals` array."""
         gid = self._global_ids.get(id(glob))
@@ -110,6 +134,15 @@ class CompileUnit:
         entry["struct"] = self.struct_id(glob.struct)
         return gid
 
+    def declared_globals(self) -> list[Global]:
+        """Every Global met so far, in id order."""
+        return list(self._global_objects)
+
+    def add_function(self, entry: dict[str, Any]) -> int:
+        """The id of a function entry built by the compiler itself (no Python source)."""
+        self.functions.append(entry)
+        return len(self.functions) - 1
+
     def resolve_function(self, func: object) -> FunctionType:
         """`func` after the variant substitution; it must be a plain Python function."""
         if isinstance(func, FunctionType):
@@ -120,13 +153,30 @@ class CompileUnit:
 
     def function_id(self, func: object) -> int:
         """The id of a model function (after substitution), queueing it for compilation."""
-        resolved = self.resolve_function(func)
-        fid = self._function_ids.get(resolved)
+        return self._queue(self.resolve_function(func))
+
+    def _queue(self, func: FunctionType) -> int:
+        """The id of the body of `func` (no substitution), queueing it when new."""
+        fid = self._function_ids.get(func)
         if fid is None:
-            fid = self._function_ids[resolved] = len(self.functions)
+            fid = self._function_ids[func] = len(self.functions)
             self.functions.append({})
-            self._function_queue.append(resolved)
+            self._function_queue.append(func)
         return fid
+
+    def reference_id(self, caller: FunctionType, func: object) -> int:
+        """The id a reference to `func` in the body of `caller` compiles to: `func` itself,
+        not its replacement, when `caller` is the variant's replacement of `func` (a wrapper
+        calling the function it wraps); else `function_id(func)`."""
+        if isinstance(func, FunctionType):
+            original = inspect.unwrap(func)
+            if original in self._originals.get(caller, ()):
+                return self._queue(original)
+        return self.function_id(func)
+
+    def note_element_store(self, field: str, file: str, line: int) -> None:
+        """Record `x.field[i] = v` at file:line (see `_checks.check_element_stores`)."""
+        self.element_stores.append((field, file, line))
 
     def compiled_functions(self) -> dict[FunctionType, int]:
         """Every function met so far (after substitution) and its id."""

@@ -4,10 +4,11 @@
 the code buffer, the registers, the function's module globals) and turns one expression into
 code that leaves its value in a register (`into`, `operand`) or jumps on its truthiness
 (`branch`). It resolves non-local names through the function's module globals (model
-functions, structs, globals, constants, primitives and sugar) and translates constants, names,
-attributes, `a.arr[i]`, arithmetic, comparisons, `and`/`or`/`not` and `x if c else y`. A field
-access on an expression whose struct type `_fields.StaticTypes` knows is checked against that
-struct's fields (`check_field`).
+functions, structs, globals, constants, primitives and sugar; `module.name` for a model module
+imported whole) and translates constants, names, attributes, `a.arr[i]`, arithmetic,
+comparisons, `and`/`or`/`not` and `x if c else y`. A field access on an expression whose
+struct type `_fields.StaticTypes` knows is checked against that struct's fields
+(`check_field`).
 `into` dispatches on the node type to an `_x_<Node>` method, so a subclass adds expression
 kinds by defining more of them: `_exprs.ExprCompiler` adds calls.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from types import FunctionType
+from types import FunctionType, ModuleType
 from typing import Any
 
 from pyfuzz.errors import ModelError
@@ -78,6 +79,7 @@ class ValueCompiler:
         types: StaticTypes | None = None,
     ) -> None:
         self.tables = tables
+        self.func = func
         self.file = file
         self.regs = regs
         self.code = CodeBuffer(line=line)
@@ -169,15 +171,31 @@ class ValueCompiler:
             if reg != dst:
                 self.code.emit("mov", dst, reg)
             return
-        value = self.lookup(node)
+        self.named_value(node.id, self.lookup(node), dst, node)
+
+    def module_member(self, node: ast.Attribute) -> tuple[bool, object]:
+        """(True, value) when `node` is `module.name` for a module the function's module
+        imported (`import mycore`; `mycore.core_get`), else (False, None)."""
+        base = node.value
+        if not isinstance(base, ast.Name) or self.regs.local(base.id) is not None:
+            return False, None
+        module = self.namespace.get(base.id)
+        if not isinstance(module, ModuleType):
+            return False, None
+        if not hasattr(module, node.attr):
+            raise self.error(f"module {base.id} has no name '{node.attr}'", node)
+        return True, getattr(module, node.attr)
+
+    def named_value(self, name: str, value: object, dst: int, node: ast.expr) -> None:
+        """Load the module-level value `value` (named `name`) into `dst`."""
         if isinstance(value, FunctionType):
-            self.code.emit("func", dst, self.tables.function_id(value))
+            self.code.emit("func", dst, self.tables.reference_id(self.func, value))
         elif isinstance(value, Global):
             self.code.emit("global", dst, self.tables.global_id(value))
         elif value is None or isinstance(value, int | str):
             self.constant(value, dst, node)
         else:
-            raise self.error(self.misuse(node.id, value), node)
+            raise self.error(self.misuse(name, value), node)
 
     def misuse(self, name: str, value: object) -> str:
         """Why the non-local `name` cannot be used as a value here."""
@@ -199,6 +217,10 @@ class ValueCompiler:
             raise self.error(problem, node)
 
     def _x_Attribute(self, node: ast.Attribute, dst: int) -> None:  # noqa: N802
+        found, value = self.module_member(node)
+        if found:
+            self.named_value(ast.unparse(node), value, dst, node)
+            return
         self.check_field(node)
         base = self.operand(node.value)
         self.code.emit("load", dst, base, self.tables.string_id(node.attr))

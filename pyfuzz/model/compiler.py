@@ -2,7 +2,8 @@
 
 `compile_scenario` is the single entry point. It checks the scenario declaration and every
 variant (`_declarations`), resolves the variant, numbers the entry points (action functions in
-actor order, then boot functions), translates the actors and config, compiles every reachable
+actor order, then boot functions, after which the Globals' static initializers (`_inits`) are
+numbered and put first at boot), translates the actors and config, compiles every reachable
 function (`_funcs`) and struct (`_types`) into the id tables of a `_unit.CompileUnit`, runs the
 whole-model checks (`_checks`), and serialises the result with sorted keys so the same model
 always gives the same bytes. `model_hash` (`fingerprint`) identifies what the IR does, for
@@ -19,18 +20,21 @@ from typing import Any
 import orjson
 
 from pyfuzz.errors import ModelError, ScenarioError
-from pyfuzz.model._checks import check_embedded_stores, check_embedding
+from pyfuzz.model._checks import check_element_stores, check_embedded_stores, check_embedding
 from pyfuzz.model._declarations import (
     CONFIG_KEYS,
     MAX_ACTIONS,
     MAX_ACTORS,
     check_actor,
     check_scenario,
+    extension_map,
     scenario_config,
     substitution,
 )
 from pyfuzz.model._faults import fault_classes, fault_table
+from pyfuzz.model._inits import global_initializers
 from pyfuzz.model._source import SourceCache
+from pyfuzz.model._types import is_struct_class
 from pyfuzz.model._unit import CompileUnit
 from pyfuzz.model._where import declaration_error, describe
 from pyfuzz.model.dsl import Action, Actor, Global, Scenario
@@ -114,14 +118,21 @@ def compile_scenario(
 def _compile(
     scenario: Scenario, variant: str, faults: Sequence[str] | bool | None
 ) -> CompiledModel:
-    unit = CompileUnit(SourceCache(), substitution(scenario, variant))
+    sources = SourceCache()
+    extensions = extension_map(scenario)
+    _check_extension_targets(sources, extensions)
+    unit = CompileUnit(sources, substitution(scenario, variant), extensions)
     actors = [check_actor(scenario, actor) for actor in scenario.actors]
     action_ids = [[unit.function_id(a.func) for a in actor.actions] for actor in actors]
     boot = [_boot_id(unit, scenario, func) for func in scenario.boot]
     threads = [_thread(unit, actor, ids) for actor, ids in zip(actors, action_ids, strict=True)]
     unit.drain()
+    # Static initializers run first at boot; they may name functions not compiled yet.
+    boot = [*global_initializers(unit), *boot]
+    unit.drain()
     check_embedding(unit)
     check_embedded_stores(unit)
+    check_element_stores(unit)
     config = scenario_config(scenario)
     setting = config.pop("fault_injection", None) if faults is None else faults
     config.pop("fault_injection", None)
@@ -150,6 +161,19 @@ def _compile(
         variant=variant,
         fault_classes=classes,
     )
+
+
+def _check_extension_targets(sources: SourceCache, extensions: dict[type, list[type]]) -> None:
+    """Every extension names the struct it extends: `extends=` a Struct subclass."""
+    for target, listed in extensions.items():
+        if not is_struct_class(target):
+            source, node = sources.class_def(listed[0])
+            raise ModelError(
+                f"extension {listed[0].__name__} extends {describe(target)}; write "
+                f"class {listed[0].__name__}(Extension, extends=STRUCT) with a Struct subclass",
+                source.display,
+                node.lineno,
+            )
 
 
 def _boot_id(unit: CompileUnit, scenario: Scenario, func: object) -> int:

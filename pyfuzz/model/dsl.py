@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
@@ -53,10 +54,37 @@ class Struct:
     `Mutex`, `Spinlock`, `RwSem`, `Completion`, `WaitQueue`, `ListHead`, `Kref`, `Work`,
     `DelayedWork`,
     another `Struct` subclass (embedded, like `struct device dev;` in C) and `Array[int, N]`,
-    `Array[Ref[T], N]` or `Array[Func, N]`.
+    `Array[Ref[T], N]`, `Array[Func, N]` or an array of embedded primitives (`Array[Mutex, N]`,
+    `Array[Work, N]`, ...: each element its own object).
     """
 
     __pyfuzz_struct__: ClassVar[bool] = True
+
+
+class Extension:
+    """Fields a model adds to a library struct for the subsystem it models.
+
+    `class mydrv_pci_dev(Extension, extends=pci_dev):` with annotated fields, as a `Struct`
+    has, then `Scenario(..., extensions=[mydrv_pci_dev])`: in that scenario's compilation
+    struct `pci_dev` (and every struct derived from it) also has these fields, after its own.
+    A field name the struct (or another extension of it) already has is a compile error.
+    """
+
+    extends: ClassVar[type | None] = None
+
+    def __init_subclass__(cls, extends: type | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.extends = extends
+        _EXTENSIONS.add(cls)
+
+
+# Every Extension subclass alive, to name the one a model forgot to list in `extensions`.
+_EXTENSIONS: weakref.WeakSet[type] = weakref.WeakSet()
+
+
+def declared_extensions() -> list[type]:
+    """Every Extension subclass declared so far (that is still alive)."""
+    return list(_EXTENSIONS)
 
 
 class _Marker:
@@ -131,7 +159,8 @@ class Ref(Generic[T]):
 
 
 class Array:
-    """`Array[int, N]`, `Array[Ref[T], N]`, `Array[Func, N]`: a fixed-size embedded array."""
+    """`Array[int, N]`, `Array[Ref[T], N]`, `Array[Func, N]`, `Array[Mutex, N]` (any embedded
+    primitive): a fixed-size embedded array."""
 
     def __class_getitem__(cls, item: Any) -> Any:
         return _ArrayType(item)
@@ -148,11 +177,16 @@ class Global:
 
     `acct = Global(Account)` at module level; model functions name it directly (`acct.lock`).
     The IR name is `name`, or else the module-level variable that holds the Global in the
-    module that created it (`module`, recorded automatically).
+    module that created it (`module`, recorded automatically). `init` gives initial field
+    values, as C's `static struct account acct = { .balance = 100 };`: a dict from field name
+    to an int or bool, None, a model function (a `Func` field), another `Global` (a `Ref`
+    field), a dict (an embedded struct's fields) or a list (an array's first elements);
+    fields not named start zeroed.
     """
 
     struct: type
     name: str = ""
+    init: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     module: str = field(default="", compare=False, repr=False)
     declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
 
@@ -239,7 +273,8 @@ class Scenario:
     All variants share the same actors, so a fixed variant is clean because of its code.
     `expect` maps a variant name to the expected finding title prefix (e.g. "possible
     deadlock") or the word "clean"; `pyfuzz list` shows it and the tests assert it.
-    `config` holds kernel configuration switches, e.g. {"lockdep": False}.
+    `config` holds kernel configuration switches, e.g. {"lockdep": False}. `extensions`
+    lists the `Extension` classes whose fields library structs have in this scenario.
     """
 
     name: str
@@ -250,6 +285,7 @@ class Scenario:
     expect: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     config: Mapping[str, Any] = field(default_factory=dict)
+    extensions: Sequence[type] = ()
     declared: Location = field(default=_NOWHERE, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -8,7 +8,9 @@ Python's compiler while importing become a one-line `ModelError` with the file a
 file's line that was executing (only Ctrl-C and SIGTERM pass through). Python warnings raised
 while importing (a `SyntaxWarning` for an invalid escape sequence, say) are not shown: what
 matters in model code is a compile error anyway. `find_scenario` resolves a command-line spec
-`path/to/model.py[:name[:variant]]` to one scenario and a variant name.
+`path/to/model.py[:name[:variant]]` to one scenario and a variant name. A model file may import
+other model files beside it by name (`_imports`); `model_dependencies` lists those a load
+executed, and an error inside one names that file and line.
 """
 
 from __future__ import annotations
@@ -25,15 +27,19 @@ from pathlib import Path
 from types import ModuleType
 
 from pyfuzz.errors import ModelError, ScenarioError, Terminated
+from pyfuzz.model._imports import ImportGraph, import_graph, user_module_session
 from pyfuzz.model._source import display_path
 from pyfuzz.model._where import describe, scrub_addresses
 from pyfuzz.model.compiler import resolve_variant
 from pyfuzz.model.dsl import Scenario
 
-__all__ = ["find_scenario", "load_model_file"]
+__all__ = ["find_scenario", "load_model_file", "model_dependencies"]
 
 # Exceptions raised inside the model language itself (primitive stubs) need no origin note.
 _LANGUAGE_DIR = Path(__file__).resolve().parent
+
+# Resolved model file -> the user modules its last load imported (`model_dependencies`).
+_DEPENDENCIES: dict[Path, list[Path]] = {}
 
 
 def load_model_file(path: str) -> list[Scenario]:
@@ -49,13 +55,21 @@ def load_model_file(path: str) -> list[Scenario]:
     shown = _shown(resolved)
     if not resolved.is_file():
         raise ModelError("no such model file", shown)
-    module = _import(resolved, shown)
+    graph = import_graph(resolved)
+    module = _import(resolved, shown, graph)
+    _DEPENDENCIES[resolved] = graph.files()
     found: list[Scenario] = []
     for value in list(vars(module).values()):
         for item in value if isinstance(value, list | tuple) else (value,):
             if isinstance(item, Scenario) and all(item is not seen for seen in found):
                 found.append(item)
     return found
+
+
+def model_dependencies(path: str | Path) -> list[Path]:
+    """The user model files the last load of the model file at `path` imported (empty when it
+    was not loaded): a compiled model of it is stale when one of them changes."""
+    return list(_DEPENDENCIES.get(Path(path).resolve(), []))
 
 
 def find_scenario(path_spec: str) -> tuple[Scenario, str]:
@@ -117,7 +131,7 @@ def _module_name(path: Path) -> str:
     return f"_pyfuzz_model_{stem}_{digest}"
 
 
-def _import(path: Path, shown: str) -> ModuleType:
+def _import(path: Path, shown: str, graph: ImportGraph) -> ModuleType:
     name = _module_name(path)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -125,7 +139,7 @@ def _import(path: Path, shown: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), user_module_session(graph):
             warnings.simplefilter("ignore")
             spec.loader.exec_module(module)
     except SyntaxError as exc:
@@ -139,17 +153,20 @@ def _import(path: Path, shown: str) -> ModuleType:
         sys.modules.pop(name, None)
         if isinstance(exc, ModelError) and exc.file:
             raise
-        raise _import_error(exc, path, shown) from None
+        raise _import_error(exc, path, shown, graph) from None
     return module
 
 
-def _import_error(exc: BaseException, path: Path, shown: str) -> ModelError:
-    """A one-line ModelError at the model file's line that was executing when `exc` rose."""
+def _import_error(exc: BaseException, path: Path, shown: str, graph: ImportGraph) -> ModelError:
+    """A one-line ModelError at the line of the model file, or of the user module it imports,
+    that was executing (innermost) when `exc` rose."""
     frames = traceback.extract_tb(exc.__traceback__)
     line = None
+    files = {path, *graph.files()}
     for frame in frames:
-        if frame.filename and Path(frame.filename).resolve() == path:
-            line = frame.lineno
+        if frame.filename and Path(frame.filename).resolve() in files:
+            path = Path(frame.filename).resolve()
+            shown, line = _shown(path), frame.lineno
     if isinstance(exc, SystemExit):
         code = "" if exc.code is None else describe(exc.code)
         text = (
@@ -161,6 +178,11 @@ def _import_error(exc: BaseException, path: Path, shown: str) -> ModelError:
         text = f"RecursionError: {exc} (an expression nested too deeply; split it up)"
     elif isinstance(exc, ModelError):
         text = exc.bare_message
+    elif isinstance(exc, ModuleNotFoundError) and exc.name and "." not in exc.name:
+        text = (
+            f"no module named '{exc.name}': there is no {exc.name}.py beside the model file "
+            f"({_shown(graph.directory)}) and no installed module of that name"
+        )
     else:
         text = f"{type(exc).__name__}: {exc}"
     message = " ".join(f"error while importing the model: {scrub_addresses(text)}".split())

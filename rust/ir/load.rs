@@ -34,14 +34,22 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
     let mut structs = structs;
     for s in structs.iter_mut() {
         for f in s.fields.iter_mut() {
-            if let FieldType::Prim(k) = f.ty {
-                if k.is_lock() {
-                    f.lock_class = lock_classes.len() as u32;
-                    lock_classes.push(LockClass {
-                        name: format!("&{}->{}", s.name, f.name),
-                        kind: k,
-                    });
-                }
+            // One class per field, as the kernel keys a class by its init site: every
+            // element of a lock array shares the class `&s->f[i]`.
+            let (kind, suffix) = match f.ty {
+                FieldType::Prim(k) => (k, ""),
+                FieldType::Array {
+                    elem: ElemType::Prim(k),
+                    ..
+                } => (k, "[i]"),
+                _ => continue,
+            };
+            if kind.is_lock() {
+                f.lock_class = lock_classes.len() as u32;
+                lock_classes.push(LockClass {
+                    name: format!("&{}->{}{suffix}", s.name, f.name),
+                    kind,
+                });
             }
         }
     }
@@ -201,15 +209,10 @@ fn field_type(j: &Json, nstructs: usize) -> Result<FieldType, String> {
         return Ok(match s {
             "int" => FieldType::Int,
             "func" => FieldType::Func,
-            "mutex" => FieldType::Prim(ObjKind::Mutex),
-            "spinlock" => FieldType::Prim(ObjKind::Spinlock),
-            "rwsem" => FieldType::Prim(ObjKind::RwSem),
-            "completion" => FieldType::Prim(ObjKind::Completion),
-            "waitqueue" => FieldType::Prim(ObjKind::WaitQueue),
-            "list" => FieldType::Prim(ObjKind::List),
-            "kref" => FieldType::Prim(ObjKind::Kref),
-            "work" => FieldType::Prim(ObjKind::Work),
-            other => return Err(format!("unknown field type '{other}'")),
+            other => match prim_kind(other) {
+                Some(k) => FieldType::Prim(k),
+                None => return Err(format!("unknown field type '{other}'")),
+            },
         });
     }
     let obj = j
@@ -237,7 +240,10 @@ fn field_type(j: &Json, nstructs: usize) -> Result<FieldType, String> {
             Some("int") => ElemType::Int,
             Some("ref") => ElemType::Ref,
             Some("func") => ElemType::Func,
-            _ => return Err("array element must be int, ref or func".into()),
+            other => match other.and_then(prim_kind) {
+                Some(k) => ElemType::Prim(k),
+                None => return Err("array element must be int, ref, func or a primitive".into()),
+            },
         };
         let len = obj
             .get("len")
@@ -252,6 +258,21 @@ fn field_type(j: &Json, nstructs: usize) -> Result<FieldType, String> {
         });
     }
     Err("unknown field type object".into())
+}
+
+/// The object kind of an embedded primitive's IR type name (`"mutex"`, ...).
+fn prim_kind(name: &str) -> Option<ObjKind> {
+    Some(match name {
+        "mutex" => ObjKind::Mutex,
+        "spinlock" => ObjKind::Spinlock,
+        "rwsem" => ObjKind::RwSem,
+        "completion" => ObjKind::Completion,
+        "waitqueue" => ObjKind::WaitQueue,
+        "list" => ObjKind::List,
+        "kref" => ObjKind::Kref,
+        "work" => ObjKind::Work,
+        _ => return None,
+    })
 }
 
 fn check_embedding_acyclic(structs: &[StructDecl]) -> CoreResult<()> {

@@ -217,7 +217,7 @@ pub enum FieldType {
     Prim(ObjKind),
     /// An embedded struct.
     Embed(u32),
-    /// An embedded array of `len` elements whose default is `elem_default`.
+    /// An embedded array of `len` elements of type `elem`.
     Array {
         elem: ElemType,
         len: u32,
@@ -230,6 +230,21 @@ pub enum ElemType {
     Int,
     Ref,
     Func,
+    /// An embedded primitive per element (`struct mutex locks[4]`): each element holds a
+    /// reference to its own child object, as an embedded primitive field does.
+    Prim(ObjKind),
+}
+
+impl ElemType {
+    /// The code recorded as an array object's `sid` (0 int, 1 ref, 2 func, 3 primitives).
+    pub fn code(self) -> u32 {
+        match self {
+            ElemType::Int => 0,
+            ElemType::Ref => 1,
+            ElemType::Func => 2,
+            ElemType::Prim(_) => 3,
+        }
+    }
 }
 
 impl FieldType {

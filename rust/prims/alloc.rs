@@ -36,7 +36,12 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [a, ..]: Opera
                     r
                 }
             };
-            let parent = ex.world.objs[r.idx as usize].parent;
+            let mut parent = ex.world.objs[r.idx as usize].parent;
+            // An element of an array of primitives (`works[i]`) belongs to the struct that
+            // holds the array: `container_of(w, T, "works")` is that struct.
+            if parent != NONE && ex.world.objs[parent as usize].kind == ObjKind::Array {
+                parent = ex.world.objs[parent as usize].parent;
+            }
             let v = if parent == NONE {
                 Value::Null
             } else {

@@ -58,13 +58,14 @@ pub struct Obj {
     pub freed: bool,
     /// Lock objects only: invisible to lockdep (`lockdep_set_novalidate_class`).
     pub novalidate: bool,
-    /// Struct id (structs), element type (arrays: 0 int, 1 ref, 2 func).
+    /// Struct id (structs), element type (arrays: `ElemType::code`).
     pub sid: u32,
     /// The object this one is embedded in (`container_of`), or NONE.
     pub parent: u32,
     /// The allocation this object belongs to (itself for an allocation base).
     pub base: u32,
-    /// The field name through which it is embedded (a field index of the parent), or NONE.
+    /// The field through which it is embedded (a field index of the parent; an element
+    /// index when the parent is an array), or NONE.
     pub parent_field: u32,
     /// The slice of `World::vals` holding its fields/elements.
     pub vals_start: u32,
@@ -181,10 +182,19 @@ impl World {
                 FieldType::Prim(kind) => self.alloc_prim(kind, idx, fi as u32, f.lock_class),
                 FieldType::Embed(t) => self.alloc_struct_in(prog, t, idx, fi as u32),
                 FieldType::Array { elem, len } => {
-                    let c = self.push_obj(ObjKind::Array, elem as u32, idx, fi as u32, len);
-                    if elem == ElemType::Int {
-                        let s = self.objs[c as usize].vals_start as usize;
-                        self.vals[s..s + len as usize].fill(Value::Int(0));
+                    let c = self.push_obj(ObjKind::Array, elem.code(), idx, fi as u32, len);
+                    let s = self.objs[c as usize].vals_start as usize;
+                    match elem {
+                        ElemType::Int => self.vals[s..s + len as usize].fill(Value::Int(0)),
+                        // Element i is the child embedded at index i (`parent_field`).
+                        ElemType::Prim(kind) => {
+                            for i in 0..len {
+                                let e = self.alloc_prim(kind, c, i, f.lock_class);
+                                let s = self.objs[c as usize].vals_start as usize;
+                                self.vals[s + i as usize] = Value::Ref(self.ref_of(e));
+                            }
+                        }
+                        ElemType::Ref | ElemType::Func => {}
                     }
                     c
                 }
@@ -248,6 +258,9 @@ impl World {
         let o = &self.objs[idx as usize];
         if o.parent != NONE {
             let p = &self.objs[o.parent as usize];
+            if p.kind == ObjKind::Array {
+                return format!("{}[{}]", self.describe(prog, o.parent), o.parent_field);
+            }
             let fname = if p.kind == ObjKind::Struct {
                 prog.structs[p.sid as usize].fields[o.parent_field as usize]
                     .name
@@ -276,5 +289,88 @@ impl World {
             + (base as u64) * 0x400
             + (idx - base) as u64 * 0x40
             + offset as u64 * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::load_program;
+
+    fn program(fields: &str) -> Program {
+        let ir = format!(
+            r#"{{"version": 1, "files": ["t.py"], "strings": [],
+            "structs": [{{"name": "S", "fields": [{fields}]}}],
+            "functions": [{{"name": "f", "file": 0, "line": 1, "params": 0, "locals": 1,
+                            "code": [["retnone"]], "lines": [1]}}],
+            "globals": [{{"name": "g", "struct": 0}}],
+            "threads": [{{"name": "t", "actions": [{{"func": 0}}], "default": [0],
+                          "min": 1, "max": 1}}]}}"#
+        );
+        load_program(ir.as_bytes()).expect("valid test IR")
+    }
+
+    #[test]
+    fn arrays_of_primitives_embed_one_object_per_element_sharing_the_field_class() {
+        let prog = program(
+            r#"{"name": "locks", "type": {"array": "mutex", "len": 3}},
+               {"name": "works", "type": {"array": "work", "len": 2}}"#,
+        );
+        assert_eq!(prog.lock_classes.len(), 1);
+        assert_eq!(prog.lock_classes[0].name, "&S->locks[i]");
+        let mut world = World::default();
+        let s = world.alloc_struct(&prog, 0);
+        let field = |fi: usize| match world.vals[world.objs[s as usize].vals_start as usize + fi] {
+            Value::Ref(r) => r.idx,
+            other => panic!("field {fi} is {other:?}"),
+        };
+        let (locks, works) = (field(0), field(1));
+        let elements = |arr: u32| -> Vec<u32> {
+            let o = world.objs[arr as usize];
+            world.vals[o.vals_start as usize..(o.vals_start + o.vals_len) as usize]
+                .iter()
+                .map(|v| match v {
+                    Value::Ref(r) => r.idx,
+                    other => panic!("element is {other:?}"),
+                })
+                .collect()
+        };
+        let lock_elems = elements(locks);
+        assert_eq!(lock_elems.len(), 3);
+        for (i, &e) in lock_elems.iter().enumerate() {
+            let o = world.objs[e as usize];
+            assert_eq!(o.kind, ObjKind::Mutex);
+            assert_eq!((o.parent, o.parent_field, o.base), (locks, i as u32, s));
+            assert_eq!(o.lock_class, 0);
+            assert_eq!(o.state, ObjState::initial(ObjKind::Mutex));
+        }
+        assert_eq!(
+            lock_elems
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
+        let work_elems = elements(works);
+        assert!(work_elems
+            .iter()
+            .all(|&e| world.objs[e as usize].kind == ObjKind::Work));
+        assert_eq!(world.describe(&prog, lock_elems[2]), "S#0.locks[2]");
+        // Freeing the struct frees every element with it.
+        world.free_allocation(s);
+        assert!(lock_elems.iter().all(|&e| world.objs[e as usize].freed));
+    }
+
+    #[test]
+    fn an_unknown_array_element_type_is_rejected() {
+        let ir = r#"{"version": 1, "files": ["t.py"], "strings": [],
+            "structs": [{"name": "S", "fields": [
+                {"name": "x", "type": {"array": "semaphore", "len": 2}}]}],
+            "functions": [], "threads": []}"#;
+        let err = load_program(ir.as_bytes()).expect_err("invalid");
+        assert!(
+            format!("{err:?}").contains("array element must be"),
+            "{err:?}"
+        );
     }
 }

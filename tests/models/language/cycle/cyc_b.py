@@ -1,0 +1,7 @@
+"""Language test model: the other half of an import cycle."""
+
+import cyc_a
+
+
+def b_func():
+    pass
