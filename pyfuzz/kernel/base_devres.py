@@ -3,7 +3,10 @@
 Nodes are appended under devres_lock; release_nodes() detaches the whole list first, then
 releases LIFO without the lock [V drivers/base/devres.c 6.x]. Consequences modelled:
 devres_find() from a release callback finds nothing; devres_add() from a release callback
-lands on the fresh list and survives the unbind.
+lands on the fresh list and survives the unbind. The managed helpers drivers use (devm_kzalloc /
+devm_kfree, devm_ioremap / devm_iounmap, devm_add_action_or_reset, devm_remove_action /
+devm_release_action) follow drivers/base/devres.c, lib/devres.c and
+include/linux/device/devres.h: misuse WARNs where the kernel's WARN_ON does.
 """
 
 from pyfuzz.model import *
