@@ -1,9 +1,12 @@
-"""drivers/base/devres.c: the managed-resource list of a device.
+"""drivers/base/devres.c (and lib/devres.c): the managed-resource list of a device.
 
 Nodes are appended under devres_lock; release_nodes() detaches the whole list first, then
 releases LIFO without the lock [V drivers/base/devres.c 6.x]. Consequences modelled:
 devres_find() from a release callback finds nothing; devres_add() from a release callback
-lands on the fresh list and survives the unbind.
+lands on the fresh list and survives the unbind. The managed helpers drivers use (devm_kzalloc /
+devm_kfree, devm_ioremap / devm_iounmap, devm_add_action_or_reset, devm_remove_action /
+devm_release_action) follow drivers/base/devres.c, lib/devres.c and
+include/linux/device/devres.h: misuse WARNs where the kernel's WARN_ON does.
 """
 
 from pyfuzz.model import *
@@ -80,3 +83,165 @@ def devres_release_all(dev):
     spin_unlock_irqrestore(dev.devres_lock, flags)
     release_nodes(dev, todo)
     kfree(todo)
+
+
+# ---- Lookup and removal of single nodes (drivers/base/devres.c) ---------------------------
+#
+# The kernel's match callbacks compare a node's payload; here a node's payload is `dr.data`,
+# so `data` is the match (None matches every node with that release).  A node's release in
+# this model is called as release(dev, dr); the devm_* actions below follow that convention:
+# an action registered with devm_add_action*(dev, action, data) runs as action(dev, dr) with
+# dr.data == data (the kernel calls action(data)).
+
+
+def find_dr(dev, release, data):
+    # devres.c find_dr() (caller holds devres_lock): the *latest* matching node, since the
+    # kernel walks the list in reverse.  [V drivers/base/devres.c]
+    found = None
+    n = list_first(dev.devres_head)
+    while n is not None:
+        dr = container_of(n, devres, "node")
+        if dr.release == release and (data is None or dr.data == data):
+            found = dr
+        n = list_next(n, dev.devres_head)
+    return found
+
+
+def devres_remove(dev, release, data):
+    # devres_remove(): find under devres_lock and unlink; the node is returned, not freed.
+    flags = spin_lock_irqsave(dev.devres_lock)
+    dr = find_dr(dev, release, data)
+    if dr is not None:
+        list_del_init(dr.node)
+    spin_unlock_irqrestore(dev.devres_lock, flags)
+    return dr
+
+
+def devres_free(dr):
+    # devres_free(): BUG_ON(!list_empty(&dr->node.entry)) -- freeing a node still listed.
+    if dr is not None:
+        BUG_ON(not list_empty(dr.node))
+        kfree(dr)
+
+
+def devres_destroy(dev, release, data):
+    # devres_destroy(): remove and free without calling release; -ENOENT when absent.
+    dr = devres_remove(dev, release, data)
+    if dr is None:
+        return -ENOENT
+    devres_free(dr)
+    return 0
+
+
+def devres_release(dev, release, data):
+    # devres_release(): remove, call release (outside devres_lock), free; -ENOENT when absent.
+    dr = devres_remove(dev, release, data)
+    if dr is None:
+        return -ENOENT
+    release(dev, dr)
+    devres_free(dr)
+    return 0
+
+
+# ---- Custom actions (include/linux/device/devres.h, drivers/base/devres.c) -----------------
+
+
+@infra
+def devm_action_reset(dev, action, data):
+    # The reset half of devm_add_action_or_reset(): the kernel calls action(data) at once.
+    # Model actions take (dev, node), so they get a node carrying `data` that was never listed.
+    dr = kzalloc(devres, GFP_KERNEL)
+    dr.data = data
+    action(dev, dr)
+    kfree(dr)
+
+
+def devm_add_action_or_reset(dev, action, data):
+    # devres.h __devm_add_action_or_reset(): when the action cannot be registered, run it now,
+    # so the caller's error path needs no undo of its own.  [V include/linux/device/devres.h]
+    # (Only a failed devm_add_action takes the reset branch; calls the library makes are not
+    # failable under fault injection today, see docs/ir.md "Fault injection".)
+    ret = devm_add_action(dev, action, data)
+    if ret:
+        devm_action_reset(dev, action, data)
+    return ret
+
+
+def devm_remove_action(dev, action, data):
+    # devm_remove_action() = WARN_ON(devm_remove_action_nowarn()): unregister without running.
+    WARN_ON(devres_destroy(dev, action, data) != 0)
+
+
+def devm_release_action(dev, action, data):
+    # devm_release_action(): WARN_ON(devres_release(...)): unregister and run the action now.
+    WARN_ON(devres_release(dev, action, data) != 0)
+
+
+def devm_is_action_added(dev, action, data):
+    # devm_is_action_added(): devres_find() with the action's match.
+    flags = spin_lock_irqsave(dev.devres_lock)
+    dr = find_dr(dev, action, data)
+    spin_unlock_irqrestore(dev.devres_lock, flags)
+    return dr is not None
+
+
+# ---- Managed memory (drivers/base/devres.c devm_kmalloc / devm_kfree) ----------------------
+
+
+@infra
+def devm_kmalloc_release(dev, dr):
+    # The kernel's devm_kmalloc_release() is a no-op: the memory is the node's payload and
+    # release_nodes() kfree()s node and memory together.  Here the payload is its own object,
+    # freed with its node, so a double free names release_nodes as the kernel's report does.
+    kfree(dr.data)
+
+
+def devm_kzalloc(dev, obj):
+    # devm_kzalloc(dev, size, gfp) takes a type the model cannot pass to a function, so a
+    # driver writes `priv = devm_kzalloc(dev, kzalloc(foo_priv, GFP_KERNEL))`: the inner
+    # kzalloc is the one allocation the kernel makes (its gfp, its might-sleep check, its
+    # fault-injection point), and NULL stays NULL.  The devres node here is a modelling
+    # artefact, allocated without a sleep check (GFP_NOWAIT).  Freed after ->remove, LIFO.
+    if obj is None:
+        return None
+    dr = devres_alloc(devm_kmalloc_release, GFP_NOWAIT)
+    dr.data = obj
+    devres_add(dev, dr)
+    return obj
+
+
+def devm_kfree(dev, p):
+    # devres.c devm_kfree(): NULL is ignored; otherwise devres_destroy() of the node whose
+    # payload is p, and WARN_ON(rc) when p is not devm memory of dev (a second devm_kfree,
+    # or memory from plain kzalloc): nothing is freed then.  [V drivers/base/devres.c]
+    if p is None:
+        return
+    dr = devres_remove(dev, devm_kmalloc_release, p)
+    if WARN_ON(dr is None):
+        return
+    kfree(p)
+    devres_free(dr)
+
+
+# ---- Managed MMIO (lib/devres.c devm_ioremap / devm_iounmap) ------------------------------
+
+
+@infra
+def devm_ioremap_release(dev, dr):
+    iounmap(dr.data)
+
+
+def devm_ioremap(dev, size):
+    # lib/devres.c __devm_ioremap(): devres_alloc(GFP_KERNEL) first, then ioremap, then
+    # devres_add; iounmap runs at unbind, after ->remove, in LIFO order.  [V lib/devres.c]
+    dr = devres_alloc(devm_ioremap_release, GFP_KERNEL)
+    addr = ioremap(size)
+    dr.data = addr
+    devres_add(dev, dr)
+    return addr
+
+
+def devm_iounmap(dev, addr):
+    # lib/devres.c devm_iounmap(): WARN_ON(devres_destroy(...)), then iounmap regardless.
+    WARN_ON(devres_destroy(dev, devm_ioremap_release, addr) != 0)
+    iounmap(addr)
