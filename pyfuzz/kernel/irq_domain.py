@@ -1,17 +1,25 @@
 """kernel/irq/irqdomain.c: irq domains and mappings (linear revmap only).
 
-`irq_domain_remove` WARNs only for mappings left in the radix tree; linear-revmap leftovers
-go unnoticed [I], then the domain is kfree'd.
+A mapping's descriptor points at the domain (irq_data.domain) and at the domain's irq_chip
+(irq_data.chip, set by the domain's ->map, irq_set_chip_and_handler). `irq_domain_create_linear`
+gives the domain a generic chip that `irq_domain_remove` destroys with it
+(IRQ_DOMAIN_FLAG_DESTROY_GC); `irq_domain_create_linear_chip` takes a chip the irqchip driver
+owns (often inside its private data, freed when it unbinds). `irq_domain_remove` WARNs only
+for mappings left in the radix tree; linear-revmap leftovers go unnoticed [I], then the domain
+is kfree'd: a descriptor left behind still points at the freed domain and chip.
 """
 
 from pyfuzz.model import *
-from pyfuzz.kernel.irq_manage import irq_alloc_desc, irq_free_desc, irq_to_desc
+from pyfuzz.kernel.irq_manage import irq_alloc_desc, irq_chip, irq_free_desc, irq_to_desc
+from pyfuzz.kernel.irq_manage import kstrdup_const
 
 DOMAIN_SIZE = 4
 
 
 class irq_domain(Struct):
-    name: int
+    name: int                               # a string (debugfs and the domain list show it)
+    chip: Ref[irq_chip]                     # what ->map gives each mapping
+    destroy_gc: int                         # IRQ_DOMAIN_FLAG_DESTROY_GC: the chip is ours
     revmap_tree_count: int                  # mappings in the radix tree (WARNed at remove)
     next_hwirq: int
     linear_revmap: Array[int, DOMAIN_SIZE]  # hwirq -> virq
@@ -25,15 +33,32 @@ irq_domain_state = Global(irq_domain_globals, name="irq_domain_state")
 
 
 def irq_domain_create_linear(size):
+    # a domain with its own generic chip (irq_alloc_domain_generic_chips)
     d = kzalloc(irq_domain, GFP_KERNEL)
-    d.name = 1
+    d.name = kstrdup_const("irq-domain", GFP_KERNEL)
+    gc = kzalloc(irq_chip, GFP_KERNEL)
+    gc.name = kstrdup_const("generic-chip", GFP_KERNEL)
+    d.chip = gc
+    d.destroy_gc = 1
+    return d
+
+
+def irq_domain_create_linear_chip(size, name, chip):
+    # a domain whose ->map sets the caller's irq_chip
+    d = kzalloc(irq_domain, GFP_KERNEL)
+    d.name = name
+    d.chip = chip
     return d
 
 
 def irq_create_mapping(d, hwirq):
+    # irq_create_mapping() -> irq_domain_alloc_descs() + irq_domain_associate(): the
+    # revmap entry, then ->map sets the chip
     virq = irq_alloc_desc(d, hwirq)
-    if virq:
+    if virq > 0:
         d.linear_revmap[hwirq] = virq
+        desc = irq_to_desc(virq)
+        desc.chip = d.chip
     return virq
 
 
@@ -57,4 +82,6 @@ def irq_domain_remove(d):
     mutex_lock(irq_domain_state.irq_domain_mutex)
     WARN_ON(d.revmap_tree_count != 0)
     mutex_unlock(irq_domain_state.irq_domain_mutex)
-    kfree(d)
+    if d.destroy_gc:
+        kfree(d.chip)                       # irq_domain_remove_generic_chips()
+    kfree(d)                                # irq_domain_free()

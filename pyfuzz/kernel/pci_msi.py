@@ -3,7 +3,7 @@
 * 6.x: `pci_setup_msi_context` adds the msi_device_data devres node, then (managed devices
   only) the pcim_msi_release action [V msi.c]; `free_msi_irqs` tears the vectors down without
   checking for actions, so the descriptors go with the action still attached and
-  unregister_irq_proc WARNs (B3').
+  remove_proc_entry (from unregister_irq_proc) WARNs (B3').
 * 2017: `pci_setup_msi_context_2017` adds nothing; `free_msi_irqs_2017` has
   BUG_ON(irq_has_action(entry->irq + i)) [V-old, 4.x/5.x until Dec 2021] (B3).
 """

@@ -152,6 +152,8 @@ macro_rules! primitive_table {
                 BugOn = "BUG_ON" [c] Local "`kernel BUG at <file>:<line>!` if c";
                 WarnOn = "WARN_ON" [c] Local "a WARNING if c; returns c";
                 Warn = "WARN" [c, msg] Local "as `WARN_ON`, with a message (a string)";
+                WarnPrintf = "__WARN_printf" [fmt, a, b] Local
+                    "a WARNING whose message is fmt with its %d/%u/%x/%s filled by a, then b (a firing `WARN(c, fmt, a, b)`)";
                 Report = "report" [msg] Local
                     "a report whose first line is msg (the kernel library's dev_crit/pci_warn oracles)";
             }

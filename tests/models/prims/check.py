@@ -1,4 +1,4 @@
-"""Primitive family `check`: BUG_ON, WARN_ON, WARN and report (the kernel library's own
+"""Primitive family `check`: BUG_ON, WARN_ON, WARN, __WARN_printf and report (the kernel library's own
 oracles, such as pci_warn's "Resources present before probing")."""
 
 from pyfuzz.model import *
@@ -32,6 +32,12 @@ def warn_msg():
     WARN(dev.flag, "flag set twice")
 
 
+def warn_printf():
+    # the expansion of WARN(1, "Trying to free already-free IRQ %d\n", irq) in __free_irq
+    dev.flag = 30
+    __WARN_printf("Trying to free already-free IRQ %d", dev.flag, None)
+
+
 def report_it():
     report("Resources present before probing")
 
@@ -46,12 +52,14 @@ SCENARIOS = [
             "warn-on": {bug_on: warn_on},
             "warn": {bug_on: warn_msg},
             "report": {bug_on: report_it},
+            "warn-printf": {bug_on: warn_printf},
         },
         expect={
             "bug-on": "kernel BUG in bug_on",
             "warn-on": "WARNING in warn_on",
             "warn": "WARNING in warn_msg",
             "report": "Resources present before probing in report_it",
+            "warn-printf": "WARNING in warn_printf",
         },
     ),
 ]
