@@ -212,6 +212,9 @@ pub struct VerifyResult {
     pub step_limits: u64,
     /// Findings passed over because their title was not the target.
     pub other_findings: u64,
+    /// With `SearchSpec::every_finding`: each distinct title found, with the fewest
+    /// preemptions of a schedule that showed it.
+    pub titles: BTreeMap<String, u32>,
     /// The first finding, at the smallest bound that has one.
     pub outcome: Option<Outcome>,
     /// The poll callback stopped the search.
@@ -234,6 +237,9 @@ pub struct SearchSpec {
     /// Explore every schedule within the bound (plain depth-first search) instead of the
     /// partial-order reduced search: slower, kept to check the reduction against.
     pub no_reduction: bool,
+    /// Do not stop at a finding: explore the whole bound and collect every distinct title
+    /// (`VerifyResult::titles`), e.g. to compare two searches.
+    pub every_finding: bool,
 }
 
 /// A tree search `search` can run: plain DFS or DPOR.
@@ -520,6 +526,13 @@ fn search_tree<T: TreeSearch>(
                 .or_default() += 1;
         }
         match st {
+            RunStatus::Finding if spec.every_finding => {
+                if let Some(f) = &ex.finding {
+                    let p = ex.preemptions.min(u32::MAX as u64) as u32;
+                    let best = res.titles.entry(f.title.clone()).or_insert(p);
+                    *best = (*best).min(p);
+                }
+            }
             RunStatus::Finding => {
                 let wanted = match (&spec.target, &ex.finding) {
                     (Some(t), Some(f)) => f.title == *t,

@@ -209,10 +209,13 @@ impl PyProgram {
     /// titled `target` when given.
     /// Interruption and `progress` as for `run_batch`. `reduction=False` explores every
     /// schedule within the bound instead of the partial-order reduced set (for checking the
-    /// reduction; the findings and minimal preemptions are the same).
+    /// reduction; the findings and minimal preemptions are the same). `every_finding=True`
+    /// explores the whole bound and collects every distinct title (`titles`) instead of
+    /// stopping at the first finding.
     #[pyo3(signature = (
         preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
-        interruptible = false, progress = None, all_workloads = false, reduction = true
+        interruptible = false, progress = None, all_workloads = false, reduction = true,
+        every_finding = false
     ))]
     fn verify(
         &self,
@@ -225,6 +228,7 @@ impl PyProgram {
         progress: Option<Py<PyAny>>,
         all_workloads: bool,
         reduction: bool,
+        every_finding: bool,
     ) -> PyResult<PyVerify> {
         let spec = SearchSpec {
             max_preemptions: preemptions,
@@ -233,6 +237,7 @@ impl PyProgram {
             target,
             all_workloads,
             no_reduction: !reduction,
+            every_finding,
         };
         let mut watch = Watch::new(progress);
         let r = self.with_exec(py, |ex| {
@@ -257,6 +262,7 @@ impl PyProgram {
             workloads: r.workloads,
             step_limits: r.step_limits,
             other_findings: r.other_findings,
+            titles: r.titles.into_iter().collect(),
             outcome,
             interrupted,
             model_error,

@@ -298,6 +298,9 @@ pub struct PyVerify {
     /// Findings passed over because their title was not the one searched for.
     #[pyo3(get)]
     pub other_findings: u64,
+    /// With `every_finding`: (title, fewest preemptions that showed it), sorted by title.
+    #[pyo3(get)]
+    pub titles: Vec<(String, u32)>,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
     /// "SIGINT" or "SIGTERM" when an interruptible search was stopped by that signal.

@@ -262,8 +262,8 @@ impl Dpor {
         }
         let width = nthreads.max(1);
         let real = fp.events.len();
-        let extra = runnable_at_end.count_ones() as usize;
-        let total = real + extra;
+        // Room for one virtual end step at a time (each is analysed alone, then dropped).
+        let total = real + 1;
         {
             let an = &mut self.an;
             an.width = width;
@@ -281,14 +281,21 @@ impl Dpor {
         let mut picks = 0usize;
         let mut last_global = NONE;
         let mut end_threads = runnable_at_end;
-        for i in 0..total {
-            let (tid, picked, global, accesses, spawned) = if i < real {
-                let e = fp.events[i];
+        let steps = real + runnable_at_end.count_ones() as usize;
+        for k in 0..steps {
+            let i = k.min(real);
+            let (tid, picked, global, accesses, spawned) = if k < real {
+                let e = fp.events[k];
                 (e.tid, e.picked, e.global, fp.accesses_of(&e), e.spawned)
             } else {
-                // A thread still runnable at the end: a step dependent with everything.
+                // A thread still runnable at the end: its next step, dependent with
+                // everything, races with the last step of each other thread. Each such
+                // step is analysed on its own, after the real ones, and then dropped.
                 let t = end_threads.trailing_zeros();
                 end_threads &= end_threads - 1;
+                self.an.tid.truncate(real);
+                self.an.local.truncate(real);
+                self.an.node.truncate(real);
                 (t, false, true, &[][..], NONE)
             };
             let p = tid as usize;
@@ -364,6 +371,11 @@ impl Dpor {
             }
             let an = &mut self.an;
             an.candidates = cands;
+            if k >= real {
+                let ts = p * width;
+                an.thread_clock[ts..ts + width].copy_from_slice(&prev);
+                continue;
+            }
             // Histories.
             let ev = i as u32;
             if global {

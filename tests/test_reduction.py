@@ -1,0 +1,95 @@
+"""The partial-order reduction of `verify` loses nothing: on every built-in scenario variant
+and on the test and benchmark models, the reduced search (DPOR with bounded-POR points)
+finds exactly the finding titles of the plain bounded DFS, each with the same fewest
+preemptions, while running fewer schedules.
+
+Both searches run with `every_finding=True`, so a bound is explored to the end and every
+distinct title is collected with the smallest preemption count of a schedule that showed it;
+the comparison is between those maps. A case whose plain search does not finish within the
+budget is skipped (it cannot be compared), and the test checks that such cases are few.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pyfuzz.engine import load
+from pyfuzz.model.loader import load_model_file
+from pyfuzz.scenarios import builtin_scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET = 60_000
+
+# Model files whose every scenario and variant is compared, besides the built-in scenarios.
+MODEL_FILES = [
+    "tests/models/abba.py",
+    "tests/models/contended.py",
+    "tests/models/work_teardown.py",
+    "tests/models/irq_shared.py",
+    "tests/models/irq_readers.py",
+    "tests/models/lib_devres.py",
+    "tests/models/lib_sysfs.py",
+    "tests/models/lib_chrdev.py",
+    "tests/models/lib_shutdown.py",
+    "tests/models/lib_tpm.py",
+    "tests/models/language/arrays.py",
+    "bench/peers/models/stop_io.py",
+    "bench/peers/models/abba.py",
+    "bench/peers/models/demo_alive_flag.py",
+]
+
+
+def _specs() -> list[str]:
+    specs = [f"{name}:{v}" for name, (sc, _) in builtin_scenarios().items() for v in sc.variants]
+    for rel in MODEL_FILES:
+        path = ROOT / rel
+        for sc in load_model_file(str(path)):
+            specs += [f"{path}:{sc.name}:{v}" for v in sc.variants]
+    return specs
+
+
+SPECS = _specs()
+
+
+def _compare(spec: str, bound: int) -> tuple[bool, int, int]:
+    """(compared, plain schedules, reduced schedules); asserts the titles agree."""
+    program = load(spec).program
+    plain = program.verify(bound, max_schedules=BUDGET, reduction=False, every_finding=True)
+    if plain.schedules >= BUDGET or plain.model_error is not None:
+        return False, plain.schedules, 0
+    reduced = program.verify(bound, max_schedules=BUDGET, reduction=True, every_finding=True)
+    assert reduced.model_error is None, spec
+    assert dict(reduced.titles) == dict(plain.titles), (
+        f"{spec} at bound {bound}: the reduced search found {reduced.titles}, "
+        f"the plain one {plain.titles}"
+    )
+    assert reduced.schedules <= plain.schedules, spec
+    return True, plain.schedules, reduced.schedules
+
+
+@pytest.mark.parametrize(("bound", "fitting"), [(1, 0.95), (2, 0.7)])
+def test_reduced_search_finds_exactly_the_plain_searchs_findings(
+    bound: int, fitting: float
+) -> None:
+    compared = 0
+    plain_total = reduced_total = 0
+    for spec in SPECS:
+        ok, plain, reduced = _compare(spec, bound)
+        if ok:
+            compared += 1
+            plain_total += plain
+            reduced_total += reduced
+    # Nearly every case fits the budget, and the reduction saves schedules overall.
+    assert compared >= len(SPECS) * fitting, (compared, len(SPECS))
+    assert reduced_total * 2 < plain_total, (reduced_total, plain_total)
+
+
+def test_every_finding_collects_several_titles_with_their_fewest_preemptions() -> None:
+    """The collecting mode itself: a scenario with two different bugs reports both."""
+    program = load("sriov-rescan-lock:unlocked").program
+    r = program.verify(1, max_schedules=BUDGET, every_finding=True)
+    titles = dict(r.titles)
+    assert titles.get("BUG: corrupted list in pci_destroy_dev") == 1, titles
+    assert r.outcome is None and r.complete
