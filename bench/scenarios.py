@@ -2,11 +2,14 @@
 
 For each buggy variant (expectation other than "clean") and each of `pct` and `random` (and
 `pos`), runs `Program.run_batch` until the first finding and records the execution index and
-the seconds it took, plus the title found; for each variant, `verify` at 2 preemptions gives
-the schedules explored, the minimal preemptions and the seconds. Wall-clock time is measured
-here, in the benchmark, never in the engine.
+the seconds it took, plus the title found; for each variant, `verify` at `--bound`
+preemptions (default 2) gives the schedules explored, the minimal preemptions and the
+seconds; `--compare-plain` adds the same search without partial-order reduction and
+`--complete` adds `--preemptions all`, both within `--max-schedules`. Wall-clock time is
+measured here, in the benchmark, never in the engine.
 
-    python bench/scenarios.py [--executions N] [--seed S] [--no-verify]
+    python bench/scenarios.py [--executions N] [--seed S] [--no-verify] [--bound B]
+        [--compare-plain] [--complete] [--max-schedules N] [--only TEXT]
 """
 
 from __future__ import annotations
@@ -25,21 +28,36 @@ from pyfuzz.engine import load
 from pyfuzz.scenarios import builtin_scenarios
 
 STRATEGIES = _core.STRATEGIES
+ALL = 2**32 - 1  # `--preemptions all`
 
 
-def measure(spec: str, expect: str, executions: int, seed: int, verify: bool) -> dict[str, Any]:
+def verify_row(program: Any, bound: int, reduction: bool, budget: int) -> dict[str, Any]:
+    """One `verify` of the program: schedules, completeness, seconds, what it found."""
+    start = time.perf_counter()
+    res = program.verify(bound, max_schedules=budget, reduction=reduction)
+    return {
+        "bound": res.bound,
+        "schedules": res.schedules,
+        "distinct_schedules": sum(res.new_per_bound),
+        "complete": res.complete,
+        "exhaustive": res.exhaustive,
+        "seconds": round(time.perf_counter() - start, 4),
+        "title": res.outcome.finding.title if res.outcome else None,
+        "preemptions": res.outcome.preemptions if res.outcome else None,
+    }
+
+
+def measure(
+    spec: str, expect: str, executions: int, seed: int, verify: bool, args: argparse.Namespace
+) -> dict[str, Any]:
     program = load(spec).program
     row: dict[str, Any] = {"variant": spec, "expect": expect}
     if verify:
-        start = time.perf_counter()
-        res = program.verify(2)
-        row["verify"] = {
-            "schedules": res.schedules,
-            "complete": res.complete,
-            "seconds": round(time.perf_counter() - start, 4),
-            "title": res.outcome.finding.title if res.outcome else None,
-            "preemptions": res.outcome.preemptions if res.outcome else None,
-        }
+        row["verify"] = verify_row(program, args.bound, True, args.max_schedules)
+        if args.compare_plain:
+            row["verify_plain"] = verify_row(program, args.bound, False, args.max_schedules)
+        if args.complete:
+            row["verify_all"] = verify_row(program, ALL, True, args.max_schedules)
     if expect == "clean":
         start = time.perf_counter()
         batch = program.run_batch("random", executions, seed=seed)
@@ -69,11 +87,22 @@ def main() -> int:
     parser.add_argument("--executions", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-verify", action="store_true")
+    parser.add_argument("--bound", type=int, default=2, help="verify's preemption bound")
+    parser.add_argument(
+        "--compare-plain", action="store_true", help="also verify without the reduction"
+    )
+    parser.add_argument(
+        "--complete", action="store_true", help="also verify --preemptions all (budgeted)"
+    )
+    parser.add_argument("--max-schedules", type=int, default=3_000_000)
+    parser.add_argument("--only", default="", help="variants whose spec contains this")
     args = parser.parse_args()
     rows = []
     for name, (sc, _path) in builtin_scenarios().items():
         for variant in sc.variant_names():
             spec = f"{name}:{variant}" if variant else name
+            if args.only not in spec:
+                continue
             rows.append(
                 measure(
                     spec,
@@ -81,6 +110,7 @@ def main() -> int:
                     args.executions,
                     args.seed,
                     not args.no_verify,
+                    args,
                 )
             )
     out = {
