@@ -6,7 +6,6 @@ use crate::error::{CoreError, CoreResult};
 use crate::exec::{Execution, RunStatus};
 use crate::outcome::Outcome;
 use crate::sched::bytes::FromBytes;
-use crate::sched::dfs::Dfs;
 use crate::sched::dpor::Dpor;
 use crate::sched::registry::{self, Params, WithDecider};
 use crate::sched::replay::Replay;
@@ -242,36 +241,12 @@ pub struct SearchSpec {
     pub every_finding: bool,
 }
 
-/// A tree search `search` can run: plain DFS or DPOR.
-trait TreeSearch: Decider {
-    /// Sees the run that just ended, before `Decider::end`.
-    fn observe(&mut self, _ex: &Execution, _st: RunStatus) {}
-    fn explored_everything(&self) -> bool;
-    fn fail_nth_fixed(&self) -> bool;
-}
-
-impl TreeSearch for Dfs {
-    fn explored_everything(&self) -> bool {
-        Dfs::explored_everything(self)
-    }
-    fn fail_nth_fixed(&self) -> bool {
-        Dfs::fail_nth_fixed(self)
-    }
-}
-
-impl TreeSearch for Dpor {
-    fn observe(&mut self, ex: &Execution, st: RunStatus) {
-        // A run cut short leaves threads that could still have stepped.
-        let stopped = matches!(st, RunStatus::Finding | RunStatus::StepLimit);
-        let rest = if stopped { ex.runnable } else { 0 };
-        self.analyze(&ex.footprints, ex.nthreads, rest);
-    }
-    fn explored_everything(&self) -> bool {
-        Dpor::explored_everything(self)
-    }
-    fn fail_nth_fixed(&self) -> bool {
-        Dpor::fail_nth_fixed(self)
-    }
+/// Lets the tree search see the run that just ended, before `Decider::end`.
+fn observe(d: &mut Dpor, ex: &Execution, st: RunStatus) {
+    // A run cut short leaves threads that could still have stepped.
+    let stopped = matches!(st, RunStatus::Finding | RunStatus::StepLimit);
+    let rest = if stopped { ex.runnable } else { 0 };
+    d.analyze(&ex.footprints, ex.nthreads, rest);
 }
 
 /// Exhaustive search with 0, 1, ..., `max_preemptions` preemptions over the default
@@ -302,44 +277,41 @@ fn run_end(ex: &Execution) -> RunEnd {
 /// then 1, 2, ... while some run made that many failable calls), unless the workload fixes
 /// it; without, the one tree of the workload, as before.
 pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult {
-    if spec.no_reduction {
-        search_with(ex, spec, poll, |bound, nth| {
-            let d = if spec.all_workloads {
-                Dfs::all_workloads(bound)
-            } else {
-                Dfs::with_workload(bound, spec.workload.clone())
-            };
-            d.with_fail_nth(nth)
-        })
-    } else {
-        ex.footprints.on = true;
-        let make = |bound, nth| {
-            let d = if spec.all_workloads {
-                Dpor::all_workloads(bound)
-            } else {
-                Dpor::with_workload(bound, spec.workload.clone())
-            };
-            d.with_fail_nth(nth)
-        };
-        let res = if spec.max_preemptions == u32::MAX {
-            search_complete(ex, spec, poll, make)
+    let make = |bound, nth| {
+        let d = if spec.all_workloads {
+            Dpor::all_workloads(bound)
         } else {
-            search_with(ex, spec, poll, make)
+            Dpor::with_workload(bound, spec.workload.clone())
         };
-        ex.footprints.on = false;
-        ex.footprints.clear();
-        res
+        let d = d.with_fail_nth(nth);
+        if spec.no_reduction {
+            d.without_reduction()
+        } else {
+            d
+        }
+    };
+    if spec.no_reduction {
+        return search_with(ex, spec, poll, make);
     }
+    ex.footprints.on = true;
+    let res = if spec.max_preemptions == u32::MAX {
+        search_complete(ex, spec, poll, make)
+    } else {
+        search_with(ex, spec, poll, make)
+    };
+    ex.footprints.on = false;
+    ex.footprints.clear();
+    res
 }
 
 /// `search` with the tree search `make(bound, fail_nth)` builds: iterative preemption
 /// bounding, bound after bound, until a bound cuts nothing off (every interleaving was
 /// explored), a finding, or `spec.max_preemptions`.
-fn search_with<T: TreeSearch>(
+fn search_with(
     ex: &mut Execution,
     spec: &SearchSpec,
     poll: Poll,
-    make: impl Fn(u32, u32) -> T,
+    make: impl Fn(u32, u32) -> Dpor,
 ) -> VerifyResult {
     ex.set_tracing(false);
     let mut s = Search {
@@ -368,11 +340,11 @@ fn search_with<T: TreeSearch>(
 /// (cheap, and they give small counterexamples their minimal preemptions), then one
 /// unbounded reduced search over every interleaving. A finding there is then sought at
 /// each bound below its own preemption count, so the count reported is still minimal.
-fn search_complete<T: TreeSearch>(
+fn search_complete(
     ex: &mut Execution,
     spec: &SearchSpec,
     poll: Poll,
-    make: impl Fn(u32, u32) -> T,
+    make: impl Fn(u32, u32) -> Dpor,
 ) -> VerifyResult {
     let bounded = SearchSpec {
         max_preemptions: COMPLETE_BOUNDED,
@@ -453,12 +425,12 @@ impl Search {
     /// Explores every tree at `bound` (one per fail-nth value with fault injection);
     /// None when the search must stop, else whether the bound cut nothing off. A run is
     /// counted in `new_per_bound` when its preemptions are within `counted`.
-    fn explore<T: TreeSearch>(
+    fn explore(
         &mut self,
         ex: &mut Execution,
         spec: &SearchSpec,
         poll: Poll,
-        make: &impl Fn(u32, u32) -> T,
+        make: &impl Fn(u32, u32) -> Dpor,
         bound: u32,
         counted: (u32, u32),
     ) -> Option<bool> {
@@ -484,15 +456,15 @@ impl Search {
 
 /// Explores one tree; None when the search must stop (a finding, a model error, the budget
 /// or the poll callback), else the exhausted decider.
-fn search_tree<T: TreeSearch>(
+fn search_tree(
     ex: &mut Execution,
     spec: &SearchSpec,
     poll: Poll,
     search: &mut Search,
-    mut d: T,
+    mut d: Dpor,
     most_failable: &mut u32,
     counted: (u32, u32),
-) -> Option<T> {
+) -> Option<Dpor> {
     let res = &mut search.res;
     let bound = res.bound;
     loop {
@@ -512,7 +484,7 @@ fn search_tree<T: TreeSearch>(
         }
         let st = ex.run(&mut d);
         res.schedules += 1;
-        d.observe(ex, st);
+        observe(&mut d, ex, st);
         *most_failable = (*most_failable).max(ex.failable);
         let p = ex.preemptions.min(u32::MAX as u64) as u32;
         if counted.0 <= p && p <= counted.1 {

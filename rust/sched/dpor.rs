@@ -17,11 +17,15 @@
 //! thread still runnable were about to take a step dependent with everything, so that the
 //! orders in which those threads go first are explored too.
 //!
-//! Workload and fail-nth choices are handled as in `sched::dfs` (every alternative of a
-//! workload choice is explored when asked to). Unlike `Dfs`, which keeps no per-run state,
-//! the decider needs `analyze` called after every run (the runner's search does it).
+//! Workload and fail-nth choices come from `sched::workload` (every alternative of a
+//! workload choice is explored when asked to). The decider needs `analyze` called after every
+//! run (the runner's search does it). `without_reduction` makes it the plain bounded DFS
+//! (CHESS-style iterative context bounding): every runnable thread within the bound is
+//! explored at every decision, and `analyze` does nothing; `verify --no-reduction` runs that,
+//! and `tests/test_reduction.py` checks the two find the same bugs.
 
 use super::events::{Footprints, Key};
+use super::workload::{Answer, WorkloadChoices};
 use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
 use crate::limits::MAX_THREADS;
 use crate::world::NONE;
@@ -97,11 +101,9 @@ impl Analysis {
 /// The DPOR decider.
 pub struct Dpor {
     bound: u32,
-    workload: Vec<u32>,
-    all_workloads: bool,
-    wpos: usize,
-    fail_nth: u32,
-    fail_nth_fixed: bool,
+    /// Whether races decide what is explored (false: every runnable thread).
+    reduce: bool,
+    workload: WorkloadChoices,
     nodes: Vec<Node>,
     pos: usize,
     preemptions: u32,
@@ -118,11 +120,8 @@ impl Dpor {
     pub fn with_workload(bound: u32, workload: Vec<u32>) -> Dpor {
         Dpor {
             bound,
-            workload,
-            all_workloads: false,
-            wpos: 0,
-            fail_nth: 0,
-            fail_nth_fixed: false,
+            reduce: true,
+            workload: WorkloadChoices::given(workload),
             nodes: Vec::new(),
             pos: 0,
             preemptions: 0,
@@ -136,25 +135,31 @@ impl Dpor {
     /// Reduced search under every workload.
     pub fn all_workloads(bound: u32) -> Dpor {
         Dpor {
-            all_workloads: true,
+            workload: WorkloadChoices::all(),
             ..Dpor::with_workload(bound, Vec::new())
         }
     }
 
     /// Fails the `nth` failable call of every run unless the workload list fixes it.
     pub fn with_fail_nth(mut self, nth: u32) -> Dpor {
-        self.fail_nth = nth;
+        self.workload.set_fail_nth(nth);
+        self
+    }
+
+    /// The plain bounded DFS: every runnable thread within the bound at every decision.
+    pub fn without_reduction(mut self) -> Dpor {
+        self.reduce = false;
         self
     }
 
     /// Whether the workload list fixed the fail-nth choice.
     pub fn fail_nth_fixed(&self) -> bool {
-        self.fail_nth_fixed
+        self.workload.fail_nth_fixed()
     }
 
     /// After the search: whether the bound cut nothing off.
     pub fn explored_everything(&self) -> bool {
-        !self.pruned
+        !self.pruned && !self.workload.cut_off()
     }
 
     /// Asks node `n` to explore thread `t` as well, within the bound; false when `t`
@@ -257,7 +262,7 @@ impl Dpor {
     /// races. `runnable_at_end`: the threads still runnable when it stopped (a finding or the
     /// step limit; 0 when every thread finished or blocked).
     pub fn analyze(&mut self, fp: &Footprints, nthreads: usize, runnable_at_end: ThreadMask) {
-        if self.diverged {
+        if self.diverged || !self.reduce {
             return;
         }
         let width = nthreads.max(1);
@@ -451,27 +456,16 @@ impl Dpor {
 impl Decider for Dpor {
     fn begin(&mut self) {
         self.pos = 0;
-        self.wpos = 0;
+        self.workload.begin();
         self.preemptions = 0;
         self.diverged = false;
         self.picks.clear();
     }
 
     fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32 {
-        let c = self.workload.get(self.wpos).copied();
-        self.wpos += 1;
-        match c {
-            Some(c) if c < n => {
-                self.fail_nth_fixed |= kind == ChoiceKind::FailNth;
-                c
-            }
-            _ if kind == ChoiceKind::FailNth => self.fail_nth.min(n - 1),
-            Some(_) => default,
-            None if self.all_workloads && n as usize <= MAX_THREADS => self.branch(n, default),
-            None => {
-                self.pruned |= self.all_workloads;
-                default
-            }
+        match self.workload.answer(kind, n, default) {
+            Answer::Given(c) => c,
+            Answer::Branch => self.branch(n, default),
         }
     }
 
@@ -493,6 +487,15 @@ impl Decider for Dpor {
                 preemptions_before: self.preemptions,
                 workload: false,
             });
+            if !self.reduce {
+                let n = self.nodes.len() - 1;
+                let mut others = p.runnable & !bit(t);
+                while others != 0 {
+                    let u = others.trailing_zeros();
+                    others &= others - 1;
+                    self.add(n, u);
+                }
+            }
             t
         };
         if p.is_preemption(t) {
@@ -509,5 +512,63 @@ impl Decider for Dpor {
 
     fn diverged(&self) -> bool {
         self.diverged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sched::toy;
+
+    /// Every schedule of the toy threads `steps` within `bound` preemptions, in DFS order
+    /// (toy threads record no footprints: the plain search).
+    fn explore(bound: u32, steps: &[u32]) -> Vec<Vec<u32>> {
+        let mut d = Dpor::with_workload(bound, Vec::new()).without_reduction();
+        let mut seen = Vec::new();
+        loop {
+            let (order, more) = toy::run(&mut d, steps);
+            assert!(!d.diverged());
+            seen.push(order);
+            if !more {
+                return seen;
+            }
+        }
+    }
+
+    #[test]
+    fn preemption_bounding_explores_exactly_the_schedules_within_the_bound() {
+        let steps = [2, 2];
+        // Two serial orders; then the two with one preemption; then all six interleavings.
+        for (bound, expected) in [(0, 2), (1, 4), (2, 6), (3, 6)] {
+            let all = explore(bound, &steps);
+            let mut distinct = all.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(
+                distinct.len(),
+                all.len(),
+                "no schedule twice at bound {bound}"
+            );
+            assert_eq!(all.len(), expected, "bound {bound}: {all:?}");
+            assert!(all.iter().all(|o| toy::preemptions(o, &steps) <= bound));
+        }
+        // The first schedule is the non-preemptive default.
+        assert_eq!(explore(1, &steps)[0], vec![0, 0, 1, 1]);
+        // Bound 2 already covers all six: nothing was cut off there, but bound 1 cut some.
+        let ended = |bound| {
+            let mut d = Dpor::with_workload(bound, Vec::new()).without_reduction();
+            while toy::run(&mut d, &steps).1 {}
+            d.explored_everything()
+        };
+        assert!(!ended(0) && !ended(1) && ended(2) && ended(3));
+    }
+
+    #[test]
+    fn without_races_the_reduced_search_runs_one_schedule() {
+        // Nothing reports a dependency between the toy threads: one order covers them all.
+        let mut d = Dpor::with_workload(2, Vec::new());
+        let (order, more) = toy::run(&mut d, &[2, 2]);
+        assert_eq!(order, vec![0, 0, 1, 1]);
+        assert!(!more);
     }
 }

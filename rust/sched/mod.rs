@@ -4,7 +4,6 @@
 //! canonical choice list, so any decider's run can be replayed exactly.
 
 pub mod bytes;
-pub mod dfs;
 pub mod dpor;
 pub mod events;
 pub mod fault;
@@ -16,6 +15,7 @@ pub mod replay;
 pub mod runs;
 #[cfg(test)]
 mod toy;
+pub mod workload;
 
 use crate::world::NONE;
 
