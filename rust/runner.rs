@@ -487,7 +487,7 @@ fn search_tree(
         observe(&mut d, ex, st);
         *most_failable = (*most_failable).max(ex.failable);
         let p = ex.preemptions.min(u32::MAX as u64) as u32;
-        if counted.0 <= p && p <= counted.1 {
+        if st != RunStatus::Redundant && counted.0 <= p && p <= counted.1 {
             if res.new_per_bound.len() <= p as usize {
                 res.new_per_bound.resize(p as usize + 1, 0);
             }

@@ -93,3 +93,26 @@ def test_every_finding_collects_several_titles_with_their_fewest_preemptions() -
     titles = dict(r.titles)
     assert titles.get("BUG: corrupted list in pci_destroy_dev") == 1, titles
     assert r.outcome is None and r.complete
+
+
+ALL = 2**32 - 1  # `--preemptions all`
+
+
+def test_complete_exploration_with_sleep_sets_finds_the_same_titles() -> None:
+    """`--preemptions all` (bounds 0-2, then one unbounded search pruned by sleep sets) finds
+    the same set of titles as the plain search run until a bound cuts nothing off, on every
+    variant where the plain search completes within the budget, and completes too."""
+    compared = 0
+    for spec in SPECS:
+        program = load(spec).program
+        plain = program.verify(ALL, max_schedules=BUDGET, reduction=False, every_finding=True)
+        if not plain.exhaustive or plain.model_error is not None:
+            continue
+        reduced = program.verify(ALL, max_schedules=BUDGET, every_finding=True)
+        assert reduced.exhaustive, spec
+        assert {t for t, _ in reduced.titles} == {t for t, _ in plain.titles}, (
+            f"{spec}: reduced {reduced.titles}, plain {plain.titles}"
+        )
+        assert reduced.schedules <= plain.schedules, spec
+        compared += 1
+    assert compared >= 15, compared

@@ -44,6 +44,8 @@ pub enum RunStatus {
     StepLimit,
     /// A replayed choice could not be applied.
     Invalid,
+    /// A reduced search stopped the run: every continuation was explored elsewhere.
+    Redundant,
     /// The model itself went wrong (a field that does not exist, arithmetic on a pointer,
     /// ...): not a kernel finding; see `Execution::fault`.
     ModelError,
@@ -67,6 +69,7 @@ impl RunStatus {
             RunStatus::Finding => "finding",
             RunStatus::StepLimit => "step-limit",
             RunStatus::Invalid => "invalid",
+            RunStatus::Redundant => "redundant",
             RunStatus::ModelError => "model-error",
         }
     }
@@ -447,6 +450,9 @@ impl<'p> Execution<'p> {
                     pending: &pending[..self.nthreads],
                 };
                 let t = d.pick(&p);
+                if d.redundant() {
+                    break RunStatus::Redundant;
+                }
                 let t = if (t as usize) < MAX_THREADS && mask & bit(t) != 0 {
                     t
                 } else {
@@ -490,6 +496,9 @@ impl<'p> Execution<'p> {
                 self.begin_event(tid as usize, picked);
                 self.step_thread(tid as usize);
                 self.end_event();
+                if let Some(e) = self.footprints.events.last() {
+                    d.after_event(e, self.footprints.accesses_of(e));
+                }
             } else {
                 self.step_thread(tid as usize);
             }

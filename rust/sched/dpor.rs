@@ -17,6 +17,13 @@
 //! thread still runnable were about to take a step dependent with everything, so that the
 //! orders in which those threads go first are explored too.
 //!
+//! Without a bound (`verify --preemptions all` after its bounded prefix), sleep sets prune
+//! further: once a thread's step from a decision has been explored, that thread sleeps in
+//! the decision's later branches until a step dependent with its step runs, since any order
+//! starting with it there was covered by its own branch; a run reaching a decision where every
+//! runnable thread sleeps stops at once (`RunStatus::Redundant`). Sleep sets are not used
+//! with a bound: the covering branch may need more preemptions than the bound allows.
+//!
 //! Workload and fail-nth choices come from `sched::workload` (every alternative of a
 //! workload choice is explored when asked to). The decider needs `analyze` called after every
 //! run (the runner's search does it). `without_reduction` makes it the plain bounded DFS
@@ -24,7 +31,7 @@
 //! explored at every decision, and `analyze` does nothing; `verify --no-reduction` runs that,
 //! and `tests/test_reduction.py` checks the two find the same bugs.
 
-use super::events::{Footprints, Key};
+use super::events::{Access, Event, Footprint, Footprints, Key};
 use super::workload::{Answer, WorkloadChoices};
 use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
 use crate::limits::MAX_THREADS;
@@ -44,6 +51,8 @@ struct Node {
     preemptions_before: u32,
     /// A workload choice (its options are choice values, not threads).
     workload: bool,
+    /// The threads asleep on arrival (unbounded reduced search only).
+    sleep: ThreadMask,
 }
 
 impl Node {
@@ -112,6 +121,13 @@ pub struct Dpor {
     /// The node of each pick of the current run, in order.
     picks: Vec<u32>,
     an: Analysis,
+    /// Sleep sets (unbounded reduced search): per node, the step each explored thread took
+    /// from it; the threads asleep now with their steps; the node whose chosen step runs
+    /// next; whether the run reached a decision where every runnable thread sleeps.
+    node_steps: Vec<Vec<Footprint>>,
+    asleep: Vec<Footprint>,
+    stepping_node: u32,
+    blocked: bool,
 }
 
 impl Dpor {
@@ -129,6 +145,10 @@ impl Dpor {
             pruned: false,
             picks: Vec::new(),
             an: Analysis::default(),
+            node_steps: Vec::new(),
+            asleep: Vec::new(),
+            stepping_node: NONE,
+            blocked: false,
         }
     }
 
@@ -150,6 +170,16 @@ impl Dpor {
     pub fn without_reduction(mut self) -> Dpor {
         self.reduce = false;
         self
+    }
+
+    /// Whether sleep sets prune this search (reduced and unbounded).
+    fn sleep_sets(&self) -> bool {
+        self.reduce && self.bound == u32::MAX
+    }
+
+    /// The threads asleep now.
+    fn asleep_mask(&self) -> ThreadMask {
+        self.asleep.iter().fold(0, |m, f| m | bit(f.tid))
     }
 
     /// Whether the workload list fixed the fail-nth choice.
@@ -410,8 +440,9 @@ impl Dpor {
     /// Prepares the next schedule; false when the tree is exhausted.
     fn backtrack(&mut self) -> bool {
         self.nodes.truncate(self.pos);
+        self.node_steps.truncate(self.pos);
         while let Some(node) = self.nodes.last_mut() {
-            let cand = node.backtrack & !node.done;
+            let cand = node.backtrack & !node.done & !node.sleep;
             if cand != 0 {
                 let t = cand.trailing_zeros();
                 node.done |= bit(t);
@@ -419,6 +450,7 @@ impl Dpor {
                 return true;
             }
             self.nodes.pop();
+            self.node_steps.pop();
         }
         false
     }
@@ -445,7 +477,9 @@ impl Dpor {
                 done: bit(default),
                 preemptions_before: self.preemptions,
                 workload: true,
+                sleep: 0,
             });
+            self.node_steps.push(Vec::new());
             default
         };
         self.pos += 1;
@@ -460,6 +494,9 @@ impl Decider for Dpor {
         self.preemptions = 0;
         self.diverged = false;
         self.picks.clear();
+        self.asleep.clear();
+        self.stepping_node = NONE;
+        self.blocked = false;
     }
 
     fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32 {
@@ -470,13 +507,33 @@ impl Decider for Dpor {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
+        let sleeping = self.sleep_sets();
         let t = if let Some(node) = self.nodes.get(self.pos) {
             if node.runnable != p.runnable || node.current != p.current {
                 self.diverged = true;
             }
-            node.chosen
+            let chosen = node.chosen;
+            if sleeping {
+                // The threads explored here before `chosen` sleep from now on.
+                for f in &self.node_steps[self.pos] {
+                    if f.tid != chosen && !self.asleep.iter().any(|s| s.tid == f.tid) {
+                        self.asleep.push(f.clone());
+                    }
+                }
+            }
+            chosen
         } else {
-            let t = default_pick(p);
+            let asleep = if sleeping { self.asleep_mask() } else { 0 };
+            let awake = p.runnable & !asleep;
+            if awake == 0 {
+                // Every order from here starts with a step explored elsewhere.
+                self.blocked = true;
+                return default_pick(p);
+            }
+            let t = default_pick(&Point {
+                runnable: awake,
+                ..*p
+            });
             self.nodes.push(Node {
                 runnable: p.runnable,
                 current: p.current,
@@ -486,7 +543,9 @@ impl Decider for Dpor {
                 done: bit(t),
                 preemptions_before: self.preemptions,
                 workload: false,
+                sleep: asleep,
             });
+            self.node_steps.push(Vec::new());
             if !self.reduce {
                 let n = self.nodes.len() - 1;
                 let mut others = p.runnable & !bit(t);
@@ -502,8 +561,32 @@ impl Decider for Dpor {
             self.preemptions += 1;
         }
         self.picks.push(self.pos as u32);
+        self.stepping_node = self.pos as u32;
         self.pos += 1;
         t
+    }
+
+    fn after_event(&mut self, e: &Event, accesses: &[Access]) {
+        if !self.sleep_sets() {
+            return;
+        }
+        let n = std::mem::replace(&mut self.stepping_node, NONE);
+        if n != NONE {
+            let steps = &mut self.node_steps[n as usize];
+            if !steps.iter().any(|f| f.tid == e.tid) {
+                steps.push(Footprint {
+                    tid: e.tid,
+                    global: e.global,
+                    accesses: accesses.to_vec(),
+                });
+            }
+        }
+        self.asleep
+            .retain(|s| s.tid != e.tid && !s.depends_on(e.global, accesses));
+    }
+
+    fn redundant(&self) -> bool {
+        self.blocked
     }
 
     fn end(&mut self, _run: &super::RunEnd) -> bool {

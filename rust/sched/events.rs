@@ -71,3 +71,47 @@ impl Footprints {
         self.events.last_mut()
     }
 }
+
+/// What one step touched, kept by the reduction to compare with later steps.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Footprint {
+    pub tid: u32,
+    pub global: bool,
+    pub accesses: Vec<Access>,
+}
+
+impl Footprint {
+    /// Whether this step and a step with `global` and `accesses` do not commute: either is
+    /// global, or they touch one key and one of them writes it.
+    pub fn depends_on(&self, global: bool, accesses: &[Access]) -> bool {
+        self.global
+            || global
+            || self.accesses.iter().any(|a| {
+                accesses
+                    .iter()
+                    .any(|b| a.key == b.key && (a.write || b.write))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_depend_when_they_share_a_key_and_one_writes_or_either_is_global() {
+        let read = |key| Access { key, write: false };
+        let write = |key| Access { key, write: true };
+        let step = |global, accesses: Vec<Access>| Footprint {
+            tid: 0,
+            global,
+            accesses,
+        };
+        assert!(!step(false, vec![read(1)]).depends_on(false, &[read(1)]));
+        assert!(step(false, vec![read(1)]).depends_on(false, &[write(1)]));
+        assert!(step(false, vec![write(1)]).depends_on(false, &[read(1), read(2)]));
+        assert!(!step(false, vec![write(1)]).depends_on(false, &[write(2)]));
+        assert!(step(true, vec![]).depends_on(false, &[]));
+        assert!(step(false, vec![]).depends_on(true, &[]));
+    }
+}

@@ -101,6 +101,14 @@ pub trait Decider {
     fn diverged(&self) -> bool {
         false
     }
+    /// Called after every step of a run that records footprints (`events::Footprints::on`),
+    /// with the step just taken.
+    fn after_event(&mut self, _e: &events::Event, _accesses: &[events::Access]) {}
+    /// True when the run can stop at once because everything it could still reach was
+    /// explored already (a partial-order reduction's sleep set covers every runnable thread).
+    fn redundant(&self) -> bool {
+        false
+    }
 }
 
 /// The non-preemptive default: keep the current thread; after a voluntary yield, the next
