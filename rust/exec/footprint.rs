@@ -35,6 +35,7 @@ impl Execution<'_> {
             start,
             end: start,
             spawned: crate::world::NONE,
+            killed: 0,
         });
     }
 
@@ -51,6 +52,14 @@ impl Execution<'_> {
     pub(crate) fn touch(&mut self, key: Key, write: bool) {
         if self.footprints.on && !self.footprints.events.is_empty() {
             self.footprints.accesses.push(Access { key, write });
+        }
+    }
+
+    /// Records that the current step ended thread `tid` (not the stepping one) before its
+    /// next step.
+    pub(crate) fn record_kill(&mut self, tid: usize) {
+        if let Some(e) = self.footprints.current() {
+            e.killed |= crate::sched::bit(tid as u32);
         }
     }
 

@@ -249,6 +249,9 @@ impl<'p> Execution<'p> {
             if s == Status::Done && tid >= self.prog.actors.len() {
                 // A worker's slot is free again: the pool changed.
                 self.touch(crate::sched::events::KEY_WORKERS, true);
+                if self.footprints.on && tid as u32 != self.cur {
+                    self.record_kill(tid);
+                }
             }
         }
     }

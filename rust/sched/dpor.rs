@@ -271,21 +271,36 @@ impl Dpor {
         } else {
             an.tid[earliest as usize]
         };
-        self.add_or_all(n as usize, t);
+        self.add_reversal(n as usize, t);
+    }
+
+    /// Explores `t` at node `n`, and with a bound also at the last context switch at or
+    /// before `n`, where running `t` instead may cost no preemption the bound forbids
+    /// (Coons et al.).
+    fn add_reversal(&mut self, n: usize, t: u32) {
+        self.add_or_all(n, t);
         if self.bound != u32::MAX {
-            // The last context switch at or before n, where running t instead may cost no
-            // preemption the bound forbids (Coons et al.).
-            let mut k = n as usize;
+            let mut k = n;
             while k > 0
                 && !self.nodes[k - 1].workload
                 && self.nodes[k].chosen == self.nodes[k].current
             {
                 k -= 1;
             }
-            if k != n as usize && !self.nodes[k].workload {
+            if k != n && !self.nodes[k].workload {
                 self.add_or_all(k, t);
             }
         }
+    }
+
+    /// Step `e1` ended thread `t`, whose next step never ran: that step (a worker taking its
+    /// work item, say) conflicts with `e1`, so `t` is also explored just before `e1`.
+    fn reverse_killed(&mut self, e1: u32, t: u32) {
+        let n = self.an.node[e1 as usize];
+        if n == NONE || self.nodes[n as usize].backtrack & bit(t) != 0 {
+            return;
+        }
+        self.add_reversal(n as usize, t);
     }
 
     /// Reads the event log of the run that just ended and schedules the reversals of its
@@ -319,9 +334,16 @@ impl Dpor {
         let steps = real + runnable_at_end.count_ones() as usize;
         for k in 0..steps {
             let i = k.min(real);
-            let (tid, picked, global, accesses, spawned) = if k < real {
+            let (tid, picked, global, accesses, spawned, killed) = if k < real {
                 let e = fp.events[k];
-                (e.tid, e.picked, e.global, fp.accesses_of(&e), e.spawned)
+                (
+                    e.tid,
+                    e.picked,
+                    e.global,
+                    fp.accesses_of(&e),
+                    e.spawned,
+                    e.killed,
+                )
             } else {
                 // A thread still runnable at the end: its next step, dependent with
                 // everything, races with the last step of each other thread. Each such
@@ -331,7 +353,7 @@ impl Dpor {
                 self.an.tid.truncate(real);
                 self.an.local.truncate(real);
                 self.an.node.truncate(real);
-                (t, false, true, &[][..], NONE)
+                (t, false, true, &[][..], NONE, 0)
             };
             let p = tid as usize;
             if p >= width {
@@ -403,6 +425,12 @@ impl Dpor {
                     continue;
                 }
                 self.reverse(c, i as u32);
+            }
+            let mut ended = killed;
+            while ended != 0 {
+                let t = ended.trailing_zeros();
+                ended &= ended - 1;
+                self.reverse_killed(i as u32, t);
             }
             let an = &mut self.an;
             an.candidates = cands;

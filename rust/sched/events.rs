@@ -43,6 +43,9 @@ pub struct Event {
     pub end: u32,
     /// The worker thread this step spawned (or NONE).
     pub spawned: u32,
+    /// The threads this step ended before they could take their next step (a cancelled
+    /// work item's worker): each had a pending step the reduction must order against it.
+    pub killed: super::ThreadMask,
 }
 
 /// The event log of one execution.
