@@ -84,5 +84,5 @@ def test_warn_names_the_function_that_holds_it(load_model):
     # __free_irq holds the WARN, not free_irq or the driver's remove
     report = load_model("irq_shared.py:irq-shared-line:wrong-cookie").program.verify(0)
     report = report.outcome.finding.report
-    assert "RIP: __free_irq+" in report
+    assert "RIP: 0010:__free_irq+" in report
     assert " free_irq+" in report and "a_remove_wrong_cookie+" in report

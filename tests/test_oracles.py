@@ -45,7 +45,8 @@ ORACLES = {
     "kref-underflow": ("refcount", "refcount_t: underflow; use-after-free."),
     "kref-put-after-release": (
         "use-after-free",
-        "BUG: KASAN: slab-use-after-free in kref_put",
+        # kref_put is a static inline in include/linux/kref.h: the report names its caller.
+        "BUG: KASAN: slab-use-after-free in kref_freed_twice+0x",
     ),
     "kref-get-zero": ("refcount", "refcount_t: addition on 0; use-after-free."),
     "list-del-twice": ("list-corruption", "list_del corruption, "),

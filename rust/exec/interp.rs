@@ -364,7 +364,12 @@ impl Execution<'_> {
                 Access::Ok(r)
             }
             Value::Null => {
-                self.fail_null_deref(tid, offset as u64 * 8);
+                self.fail_null_access(tid, offset as u64 * 8, write);
+                Access::Failed
+            }
+            // A deleted list node's poisoned link (LIST_POISON1/2), followed.
+            Value::Int(p) if crate::prims::list::is_poison(p) => {
+                self.fail_general_protection(tid, (p as u64).wrapping_add(offset as u64 * 8));
                 Access::Failed
             }
             other => {
@@ -471,14 +476,23 @@ impl Execution<'_> {
 
     /// The field index for report offsets when the object may be gone (freed objects keep
     /// their struct id, so the offset is still known).
+    /// Through NULL the struct is unknown at run time: the field's index in the first
+    /// struct (in the program's order) that declares a field of that name, as the compiler
+    /// would have resolved `p->name`.
     fn field_offset_guess(&self, v: Value, name: u32) -> u32 {
-        if let Value::Ref(r) = v {
-            let o = &self.world.objs[r.idx as usize];
-            if o.kind == ObjKind::Struct {
-                return self.prog.field(o.sid, name).unwrap_or(0) as u32;
+        match v {
+            Value::Ref(r) => {
+                let o = &self.world.objs[r.idx as usize];
+                if o.kind == ObjKind::Struct {
+                    return self.prog.field(o.sid, name).unwrap_or(0) as u32;
+                }
+                0
             }
+            Value::Null => (0..self.prog.structs.len() as u32)
+                .find_map(|sid| self.prog.field(sid, name))
+                .unwrap_or(0) as u32,
+            _ => 0,
         }
-        0
     }
 
     fn exec_index(&mut self, tid: usize, d: Option<u8>, a: u8, i: u8, store: Option<Value>) {

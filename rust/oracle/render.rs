@@ -5,15 +5,22 @@
 //! in `render_locks`. Nothing here changes the execution's state except `finding`.
 
 use super::report::{
-    call_trace, frame_line, frames_of, symbol, task, title_function, title_name, RULE, UNAME,
+    call_trace, frame_line, frames_of, kernel_frame, symbol, task, title_function, title_name,
+    RULE, UNAME,
 };
 use crate::exec::Execution;
 use crate::ir::{BinOp, Instr};
 use crate::oracle::{signature, strip_numbers, Finding, Kind};
 use crate::world::{ObjRef, Value, BOOT_TASK, NONE};
 
+/// KASAN_SHADOW_OFFSET of x86_64 generic KASAN (4-level paging).
+const KASAN_SHADOW_OFFSET: u64 = 0xdfff_fc00_0000_0000;
+
 impl Execution<'_> {
-    /// The primitive the thread is executing, if its current instruction is one.
+    /// The kernel function the thread is in when its current instruction is a primitive
+    /// that the kernel implements out of line (`report::kernel_frame`); `None` for model code
+    /// and for primitives the kernel inlines into their caller, which a report folds into
+    /// the caller's frame.
     fn current_prim(&self, tid: usize) -> Option<&'static str> {
         let t = &self.threads[tid];
         let fr = t.frames.last()?;
@@ -21,7 +28,15 @@ impl Execution<'_> {
             .code
             .get(fr.pc as usize)
         {
-            Some(Instr::Prim { p, .. }) => Some(p.name()),
+            Some(Instr::Prim { p, args, .. }) => {
+                let kind = self.prog.arg_regs(*args).first().and_then(|&r| {
+                    match t.regs[fr.base as usize + r as usize] {
+                        Value::Ref(o) => Some(self.world.objs[o.idx as usize].kind),
+                        _ => None,
+                    }
+                });
+                kernel_frame(p.name(), kind)
+            }
             Some(Instr::Alloc { .. }) => Some("kzalloc"),
             _ => None,
         }
@@ -186,7 +201,7 @@ impl Execution<'_> {
     pub(crate) fn fail_binop(&mut self, tid: usize, op: BinOp, x: Value, y: Value, e: &str) {
         if e == "divide error" {
             let text = format!(
-                "Oops: divide error: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: {}\n{}",
+                "Oops: divide error: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: 0010:{}\n{}",
                 self.header(tid),
                 self.first_symbol(tid),
                 self.trace_of(tid)
@@ -201,8 +216,19 @@ impl Execution<'_> {
     }
 
     pub(crate) fn fail_null_deref(&mut self, tid: usize, addr: u64) {
+        self.fail_null_access(tid, addr, false);
+    }
+
+    /// A load or store through NULL: the faulting address is the field's offset, and the
+    /// #PF lines and the oops code say whether it was a write (arch/x86/mm/fault.c).
+    pub(crate) fn fail_null_access(&mut self, tid: usize, addr: u64, write: bool) {
+        let (access, code) = if write {
+            ("write access", 2)
+        } else {
+            ("read access", 0)
+        };
         let text = format!(
-            "BUG: kernel NULL pointer dereference, address: {addr:016x}\n#PF: supervisor read access in kernel mode\nOops: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: {}\n{}",
+            "BUG: kernel NULL pointer dereference, address: {addr:016x}\n#PF: supervisor {access} in kernel mode\n#PF: error_code(0x{code:04x}) - not-present page\nOops: {code:04x} [#1] PREEMPT SMP KASAN\n{}RIP: 0010:{}\n{}",
             self.header(tid),
             self.first_symbol(tid),
             self.trace_of(tid)
@@ -218,7 +244,7 @@ impl Execution<'_> {
 
     pub(crate) fn fail_paging_request(&mut self, tid: usize, addr: u64) {
         let text = format!(
-            "BUG: unable to handle page fault for address: {addr:016x}\n#PF: supervisor read access in kernel mode\nOops: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: {}\n{}",
+            "BUG: unable to handle page fault for address: {addr:016x}\n#PF: supervisor read access in kernel mode\nOops: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: 0010:{}\n{}",
             self.header(tid),
             self.first_symbol(tid),
             self.trace_of(tid)
@@ -232,9 +258,24 @@ impl Execution<'_> {
         );
     }
 
+    /// A load through a non-canonical pointer (a list poison): x86's #GP. KASAN's inline
+    /// check reads the shadow of the address first, so the fault is at the shadow address,
+    /// and KASAN's non-canonical hook names the range the access meant.
+    pub(crate) fn fail_general_protection(&mut self, tid: usize, addr: u64) {
+        let shadow = (addr >> 3).wrapping_add(KASAN_SHADOW_OFFSET);
+        let text = format!(
+            "general protection fault, probably for non-canonical address {shadow:#018x}: 0000 [#1] PREEMPT SMP KASAN\nKASAN: maybe wild-memory-access in range [{addr:#018x}-{:#018x}]\n{}RIP: 0010:{}\n{}",
+            addr.wrapping_add(7),
+            self.header(tid),
+            self.first_symbol(tid),
+            self.trace_of(tid)
+        );
+        self.raise(tid, Kind::PageFault, "general protection fault", None, text);
+    }
+
     pub(crate) fn fail_bug_on(&mut self, tid: usize) {
         let text = format!(
-            "kernel BUG at {}!\nOops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: {}\n{}",
+            "kernel BUG at {}!\nOops: invalid opcode: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: 0010:{}\n{}",
             self.location_of(tid),
             self.header(tid),
             self.first_symbol(tid),
@@ -251,7 +292,7 @@ impl Execution<'_> {
             text.push('\n');
         }
         text.push_str(&format!(
-            "WARNING: CPU: {tid} PID: {pid} at {} {}\n{}RIP: {}\n{}",
+            "WARNING: CPU: {tid} PID: {pid} at {} {}\n{}RIP: 0010:{}\n{}",
             self.location_of(tid),
             self.model_symbol(tid),
             self.header(tid),
@@ -403,5 +444,100 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prims::tests::outcome;
+
+    fn report(code: &[&str]) -> (String, String) {
+        let f = outcome(code).finding.expect("a finding");
+        (f.title, f.report)
+    }
+
+    const FREED_NODE: &[&str] = &[
+        r#"["alloc", 0, 0, 9]"#,
+        r#"["load", 1, 0, 7]"#,
+        r#"["prim", 2, "kfree", [0]]"#,
+    ];
+
+    #[test]
+    fn an_inline_primitive_is_folded_into_its_caller() {
+        let mut code = FREED_NODE.to_vec();
+        code.push(r#"["prim", 2, "list_first", [1]]"#);
+        let (title, text) = report(&code);
+        assert_eq!(title, "KASAN: slab-use-after-free Read in f");
+        let first = text.lines().nth(1).unwrap();
+        assert!(
+            first.starts_with("BUG: KASAN: slab-use-after-free in f+0x"),
+            "{first}"
+        );
+        assert!(!text.contains(" list_first"), "{text}");
+    }
+
+    #[test]
+    fn an_out_of_line_function_keeps_its_frame() {
+        let mut code = FREED_NODE.to_vec();
+        code[1] = r#"["load", 1, 0, 2]"#;
+        code.push(r#"["prim", 2, "mutex_lock", [1]]"#);
+        let (_, text) = report(&code);
+        assert!(
+            text.contains("BUG: KASAN: slab-use-after-free in mutex_lock+0x0/0x0\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n <TASK>\n mutex_lock\n f+0x"), "{text}");
+    }
+
+    #[test]
+    fn a_null_dereference_faults_at_the_field_offset() {
+        let (title, text) = report(&[r#"["null", 3]"#, r#"["load", 4, 3, 1]"#]);
+        assert_eq!(
+            title,
+            "BUG: unable to handle kernel NULL pointer dereference in f"
+        );
+        assert!(text.starts_with(
+            "BUG: kernel NULL pointer dereference, address: 0000000000000008\n#PF: supervisor read access in kernel mode\n#PF: error_code(0x0000) - not-present page\nOops: 0000 "
+        ), "{text}");
+        let (_, text) = report(&[r#"["null", 3]"#, r#"["store", 3, 7, 9]"#]);
+        assert!(text.starts_with(
+            "BUG: kernel NULL pointer dereference, address: 0000000000000038\n#PF: supervisor write access in kernel mode\n#PF: error_code(0x0002) - not-present page\nOops: 0002 "
+        ), "{text}");
+    }
+
+    #[test]
+    fn list_poison_is_the_kernels_value() {
+        let del_twice = [
+            r#"["load", 1, 8, 7]"#,
+            r#"["alloc", 0, 0, 9]"#,
+            r#"["load", 2, 0, 7]"#,
+            r#"["prim", 3, "list_add", [2, 1]]"#,
+            r#"["prim", 3, "list_del", [2]]"#,
+            r#"["prim", 3, "list_del", [2]]"#,
+        ];
+        let (title, text) = report(&del_twice);
+        assert_eq!(title, "BUG: corrupted list in f");
+        assert!(
+            text.contains("->next is LIST_POISON1 (dead000000000100)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(" __list_del_entry_valid_or_report\n f+0x"),
+            "{text}"
+        );
+        // The deleted node used as a list head: its poisoned link is followed.
+        let mut follow = del_twice[..5].to_vec();
+        follow.push(r#"["prim", 3, "list_add", [1, 2]]"#);
+        let (title, text) = report(&follow);
+        assert_eq!(title, "general protection fault in f");
+        assert!(text.starts_with(
+            "general protection fault, probably for non-canonical address 0xfbd59c0000000020: 0000 [#1] PREEMPT SMP KASAN\nKASAN: maybe wild-memory-access in range [0xdead000000000100-0xdead000000000107]\n"
+        ), "{text}");
+        // The same through the link the model reads with list_first.
+        let mut walk = del_twice[..5].to_vec();
+        walk.push(r#"["prim", 3, "list_first", [2]]"#);
+        walk.push(r#"["prim", 4, "list_empty", [3]]"#);
+        let (title, _) = report(&walk);
+        assert_eq!(title, "general protection fault in f");
     }
 }

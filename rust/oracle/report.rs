@@ -2,7 +2,7 @@
 //! names, the separator lines KASAN and lockdep print.
 
 use crate::exec::thread::Thread;
-use crate::ir::{Context, Program};
+use crate::ir::{Context, ObjKind, Program};
 use crate::world::NONE;
 
 /// The `====...` line KASAN and kmemleak reports are framed with.
@@ -83,6 +83,111 @@ pub fn call_trace(prog: &Program, frames: &[(u32, u32)], top: Option<&str>) -> S
     s
 }
 
+/// How a primitive shows in a kernel report: `None` when the kernel implements it as a macro
+/// or a `static inline` function, whose code is compiled into its caller (the report then
+/// names the caller, at the caller's offset); otherwise the out-of-line kernel function that
+/// has a frame of its own. The one place this is decided, from the kernel's headers:
+/// `include/linux/list.h` (the list operations are inline; with CONFIG_DEBUG_LIST the
+/// checks, which make the first accesses of `list_add`/`list_del`, are the out-of-line
+/// `__list_add_valid_or_report`/`__list_del_entry_valid_or_report` of lib/list_debug.c),
+/// `include/linux/kref.h` (all inline: refcount_t atomics), `include/linux/container_of.h`,
+/// `include/linux/completion.h` (`init_completion`/`reinit_completion` inline; the rest in
+/// kernel/sched/completion.c), `include/linux/workqueue.h` (`INIT_*WORK` macros;
+/// `schedule_work` and friends inline wrappers of `queue_work_on`,
+/// `queue_delayed_work_on`, `mod_delayed_work_on`), `include/linux/spinlock.h` (the
+/// `spin_*` wrappers are inline around `_raw_spin_*` of kernel/locking/spinlock.c),
+/// `asm/io.h` (`readl`/`writel` inline), and the macros of `bug.h`, `lockdep.h`,
+/// `irqflags.h`, `preempt.h`, `rcupdate.h` and `kernel.h`. `kind` is the object the first
+/// argument references (the generic `lock`/`unlock` of `with l:` are the lock kind's
+/// functions). A primitive not listed keeps its own name as an out-of-line function.
+pub fn kernel_frame(prim: &str, kind: Option<ObjKind>) -> Option<&'static str> {
+    if INLINE_PRIMITIVES.contains(&prim) {
+        return None;
+    }
+    let name = match (prim, kind) {
+        ("lock", Some(ObjKind::Spinlock)) => "_raw_spin_lock",
+        ("lock", Some(ObjKind::RwSem)) => "down_write",
+        ("lock", _) => "mutex_lock",
+        ("unlock", Some(ObjKind::Spinlock)) => "_raw_spin_unlock",
+        ("unlock", Some(ObjKind::RwSem)) => "up_write",
+        ("unlock", _) => "mutex_unlock",
+        _ => match KERNEL_FUNCTIONS.iter().find(|(p, _)| *p == prim) {
+            Some((_, f)) => f,
+            None => crate::prims::Prim::from_name(prim).map_or("<unknown>", |p| p.name()),
+        },
+    };
+    Some(name)
+}
+
+/// The primitives the kernel implements as macros or static inline functions.
+pub const INLINE_PRIMITIVES: &[&str] = &[
+    "container_of",
+    "kref_init",
+    "kref_get",
+    "kref_put",
+    "kref_read",
+    "list_init",
+    "list_empty",
+    "list_first",
+    "list_next",
+    "init_completion",
+    "reinit_completion",
+    "init_work",
+    "init_delayed_work",
+    "mmio_read",
+    "mmio_write",
+    "BUG_ON",
+    "WARN_ON",
+    "WARN",
+    "__WARN_printf",
+    "report",
+    "lockdep_assert_held",
+    "lockdep_set_novalidate_class",
+    "local_irq_disable",
+    "local_irq_enable",
+    "local_irq_save",
+    "local_irq_restore",
+    "preempt_disable",
+    "preempt_enable",
+    "might_sleep",
+    "in_atomic",
+    "in_interrupt",
+    "irqs_disabled",
+    "current_context",
+    "rcu_read_lock",
+    "rcu_read_unlock",
+];
+
+/// Primitives whose out-of-line kernel function has another name: the CONFIG_DEBUG_LIST
+/// checks (the first accesses of `list_add`/`list_del`), and the functions inline wrappers
+/// call.
+pub const KERNEL_FUNCTIONS: &[(&str, &str)] = &[
+    ("list_add", "__list_add_valid_or_report"),
+    ("list_add_tail", "__list_add_valid_or_report"),
+    ("list_del", "__list_del_entry_valid_or_report"),
+    ("list_del_init", "__list_del_entry_valid_or_report"),
+    ("schedule_work", "queue_work_on"),
+    ("schedule_delayed_work", "queue_delayed_work_on"),
+    ("mod_delayed_work", "mod_delayed_work_on"),
+    ("spin_lock", "_raw_spin_lock"),
+    ("spin_unlock", "_raw_spin_unlock"),
+    ("spin_lock_irq", "_raw_spin_lock_irq"),
+    ("spin_unlock_irq", "_raw_spin_unlock_irq"),
+    ("spin_lock_bh", "_raw_spin_lock_bh"),
+    ("spin_unlock_bh", "_raw_spin_unlock_bh"),
+    ("spin_lock_irqsave", "_raw_spin_lock_irqsave"),
+    ("spin_unlock_irqrestore", "_raw_spin_unlock_irqrestore"),
+    ("wq_prepare", "prepare_to_wait_event"),
+    ("wq_finish", "finish_wait"),
+    ("wake_up", "__wake_up"),
+    ("wake_up_interruptible", "__wake_up"),
+    ("wake_up_all", "__wake_up"),
+    ("cond_resched", "__cond_resched"),
+    ("yield_cpu", "yield"),
+    ("local_bh_disable", "__local_bh_disable_ip"),
+    ("local_bh_enable", "__local_bh_enable_ip"),
+];
+
 /// The first function, innermost first, that is not marked infrastructure.
 pub fn title_function(prog: &Program, frames: &[(u32, u32)]) -> String {
     frames
@@ -138,6 +243,73 @@ mod version_tag_tests {
             "deadbeefcafe1",
         ] {
             assert!(!is_version_tag(tag), "{tag}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod kernel_frame_tests {
+    use super::{kernel_frame, INLINE_PRIMITIVES, KERNEL_FUNCTIONS};
+    use crate::ir::ObjKind;
+    use crate::prims::Prim;
+
+    #[test]
+    fn inline_primitives_fold_and_functions_keep_a_frame() {
+        for p in [
+            "list_first",
+            "list_next",
+            "list_empty",
+            "container_of",
+            "kref_put",
+        ] {
+            assert_eq!(kernel_frame(p, None), None, "{p} is inline in the kernel");
+        }
+        for p in [
+            "mutex_lock",
+            "kfree",
+            "wait_for_completion",
+            "cancel_work_sync",
+        ] {
+            assert_eq!(
+                kernel_frame(p, None),
+                Some(p),
+                "{p} is an exported function"
+            );
+        }
+        assert_eq!(
+            kernel_frame("list_del", None),
+            Some("__list_del_entry_valid_or_report")
+        );
+        assert_eq!(kernel_frame("spin_lock", None), Some("_raw_spin_lock"));
+        assert_eq!(
+            kernel_frame("lock", Some(ObjKind::Spinlock)),
+            Some("_raw_spin_lock")
+        );
+        assert_eq!(
+            kernel_frame("lock", Some(ObjKind::Mutex)),
+            Some("mutex_lock")
+        );
+        assert_eq!(
+            kernel_frame("unlock", Some(ObjKind::RwSem)),
+            Some("up_write")
+        );
+    }
+
+    #[test]
+    fn the_lists_name_real_primitives() {
+        for p in INLINE_PRIMITIVES
+            .iter()
+            .chain(KERNEL_FUNCTIONS.iter().map(|(p, _)| p))
+        {
+            assert!(Prim::from_name(p).is_some(), "{p} is not a primitive");
+        }
+        for p in Prim::ALL {
+            assert_ne!(
+                kernel_frame(p.name(), None),
+                Some("<unknown>"),
+                "{}",
+                p.name()
+            );
         }
     }
 }

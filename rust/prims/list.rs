@@ -9,9 +9,17 @@ use crate::exec::Execution;
 use crate::ir::ObjKind;
 use crate::world::{ObjRef, Value};
 
-/// LIST_POISON1 / LIST_POISON2 as the kernel defines them (with POISON_POINTER_DELTA 0).
-pub const LIST_POISON1: i64 = 0x100;
-pub const LIST_POISON2: i64 = 0x122;
+/// POISON_POINTER_DELTA on x86_64 (CONFIG_ILLEGAL_POINTER_VALUE, a non-canonical address).
+const POISON_POINTER_DELTA: u64 = 0xdead_0000_0000_0000;
+/// LIST_POISON1 / LIST_POISON2 as include/linux/poison.h defines them on x86_64:
+/// `dead000000000100` and `dead000000000122`.
+pub const LIST_POISON1: i64 = (POISON_POINTER_DELTA + 0x100) as i64;
+pub const LIST_POISON2: i64 = (POISON_POINTER_DELTA + 0x122) as i64;
+
+/// Whether a link value is one of the list poisons.
+pub fn is_poison(v: i64) -> bool {
+    v == LIST_POISON1 || v == LIST_POISON2
+}
 
 /// The family's primitives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +73,10 @@ impl Execution<'_> {
                     self.fail_use_after_free(tid, r, false, 0);
                     None
                 }
+            }
+            Value::Int(p) if is_poison(p) => {
+                self.fail_general_protection(tid, p as u64);
+                None
             }
             Value::Int(p) => {
                 self.fail_paging_request(tid, p as u64);

@@ -160,6 +160,23 @@ pub(crate) mod tests {
     /// (`Node`) has the fields `inner` (an embedded struct 1), `val`, `lock` (a mutex),
     /// `spin`, `sem`, `done`, `wq`, `node`, `ref`, `work`, whose names are strings 0..=9.
     pub(crate) fn run(what: &str, code: &[&str], expect: Expect) {
+        let o = outcome(code);
+        // A model error is a run status, not a finding kind; the table names it the same.
+        let got = match &o.model_error {
+            Some(_) => Some("model-error"),
+            None => o.finding.as_ref().map(|f| f.kind.name()),
+        };
+        match expect {
+            Expect::Clean => {
+                assert_eq!(got, None, "{what}: {:?}", o.finding.map(|f| f.report));
+                assert_eq!(o.status, crate::exec::RunStatus::Ok, "{what}");
+            }
+            Expect::Kind(k) => assert_eq!(got, Some(k), "{what}"),
+        }
+    }
+
+    /// Runs `code` as the body of the one thread of the test program (see `run`).
+    pub(crate) fn outcome(code: &[&str]) -> crate::outcome::Outcome {
         let mut instrs = vec![r#"["int", 9, 3264]"#, r#"["global", 8, 0]"#];
         instrs.extend_from_slice(code);
         instrs.push(r#"["retnone"]"#);
@@ -184,19 +201,7 @@ pub(crate) mod tests {
         );
         let prog = load_program(ir.as_bytes()).expect("valid test IR");
         let mut ex = Execution::new(&prog).expect("boots");
-        let o = crate::runner::run_bytes(&mut ex, b"", false);
-        // A model error is a run status, not a finding kind; the table names it the same.
-        let got = match &o.model_error {
-            Some(_) => Some("model-error"),
-            None => o.finding.as_ref().map(|f| f.kind.name()),
-        };
-        match expect {
-            Expect::Clean => {
-                assert_eq!(got, None, "{what}: {:?}", o.finding.map(|f| f.report));
-                assert_eq!(o.status, crate::exec::RunStatus::Ok, "{what}");
-            }
-            Expect::Kind(k) => assert_eq!(got, Some(k), "{what}"),
-        }
+        crate::runner::run_bytes(&mut ex, b"", false)
     }
 
     #[test]
