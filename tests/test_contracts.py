@@ -45,13 +45,9 @@ def test_cancel_work_sync_waits_for_the_running_instance(load_model):
     assert title.endswith(" in item_fn"), title
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: cancel_work() that dequeues a pending instance discards its worker, "
-    "which then takes no step, so verify's partial-order reduction sees no race between "
-    "the worker taking the instance and the cancel (the plain search finds the bug)",
-)
 def test_the_reduced_search_finds_the_cancel_work_race(load_model):
+    """cancel_work() that dequeues a pending instance discards its worker, which takes no
+    step: the reduction must still order the worker taking the instance before the cancel."""
     title = verdict(load_model, "workqueue.py:wq-cancel-sync:no-sync")
     assert title.startswith("KASAN: slab-use-after-free"), title
 
