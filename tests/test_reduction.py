@@ -34,6 +34,8 @@ MODEL_FILES = [
     "tests/models/lib_chrdev.py",
     "tests/models/lib_shutdown.py",
     "tests/models/lib_tpm.py",
+    "tests/models/lib_kthread.py",
+    "tests/models/prims/kthread.py",
     "tests/models/language/arrays.py",
     "bench/peers/models/stop_io.py",
     "bench/peers/models/abba.py",
