@@ -35,6 +35,7 @@ MODEL_FILES = [
     "tests/models/lib_shutdown.py",
     "tests/models/lib_tpm.py",
     "tests/models/lib_kthread.py",
+    "tests/models/lib_dmaengine.py",
     "tests/models/prims/kthread.py",
     "tests/models/language/arrays.py",
     "bench/peers/models/stop_io.py",
