@@ -1,25 +1,54 @@
-"""drivers/dma/dmaengine.c: channels, clients and device unregistration.
+"""drivers/dma/dmaengine.c: the device list, channel lists, clients and (channel)
+unregistration.
 
-* `dma_async_device_unregister_2019`: the pre-2020 core: the public channel is withdrawn and
-  WARN_ONCE(chan->client_count) fires when a client still holds it -- the core "holds module
-  references to prevent it being called while channels are in use", which does not stop an
-  unbind [V-old, Logan Gunthorpe 2019-11-14].
-* current (`dma_async_device_unregister`, Logan's 2020 series): the dma_device has a kref;
-  each client holds a reference, and `device_release` runs after the last one is dropped.
+* A provider lists its channels on `dma_device.channels` (`list_add_tail(&chan->device_node,
+  &dma->channels)`, `chan->device = dma`) before `dma_async_device_register`, which registers
+  each channel (`__dma_async_device_channel_register`: channel id, client_count = 0, chancnt,
+  `chan->local`) and then lists the device on `dma_device_list` under `dma_list_mutex`.
+  `dma_async_device_channel_register` / `dma_async_device_channel_unregister` add and remove
+  one channel of a registered device (hotplug channels, idxd); the caller lists the channel
+  first, the unregister unlists it under `dma_list_mutex`.
+* `dma_request_channel` walks `dma_device_list` and each device's channels for one with no
+  client (`__dma_request_channel` -> `find_candidate` -> `private_candidate`), and takes it
+  (`dma_chan_get`); `dma_release_channel` WARNs unless the count is 1, then `dma_chan_put`.
+* current (`dma_async_device_unregister`, Logan's 2020 series): every listed channel is
+  unregistered (`__dma_async_device_channel_unregister`: WARN_ONCE when clients still hold it
+  and the provider has no `device_release`), then the device reference is dropped under
+  `dma_list_mutex`; the dma_device has a kref, each client holds a reference, and
+  `dma_device_release` unlists the device and calls the provider's `device_release` after
+  the last one is dropped.
+* `dma_async_device_unregister_2019`: the pre-2020 core: the device is unlisted, then each
+  channel WARNs (WARN_ONCE(chan->client_count)) when a client still holds it -- the core
+  "holds module references to prevent it being called while channels are in use", which does
+  not stop an unbind [V-old, Logan Gunthorpe 2019-11-14].
 * both: the first client reference calls the provider's `device_alloc_chan_resources`, the
   last one `device_free_chan_resources` (dma_chan_get / dma_chan_put, under dma_list_mutex)
   [V drivers/dma/dmaengine.c, torvalds/linux: both the current file and the 2019 one].
+* not modelled: module references (`try_module_get`), DMA_PRIVATE / the public channel table
+  (every channel is requested privately), `find_candidate`'s `list_del_rcu(&device->
+  global_node)` when `dma_chan_get` fails with -ENODEV (here the device stays listed; in the
+  kernel a provider whose `device_alloc_chan_resources` returns -ENODEV during its removal,
+  as plx_dma's does once `pdev` is NULL, is unlisted there and again by
+  `dma_device_release`), `chan->dev` (the sysfs channel device), debugfs.
 """
 
 from pyfuzz.model import *
 
 
 class dma_chan(Struct):
+    device: Ref                     # chan->device (a dma_device)
+    device_node: ListHead           # on device->channels
     client_count: int
+    chan_id: int
+    local: int                      # chan->local: set while the channel is registered
 
 
 class dma_device(Struct):
-    chan: dma_chan
+    channels: ListHead              # the provider's dma_chan entries (device_node)
+    global_node: ListHead           # on dma_device_list while registered
+    chancnt: int
+    chan_ida: int                   # the next channel id (device->chan_ida)
+    privatecnt: int
     ref: Kref
     device_release: Func            # device_release(dd): frees the provider's state
     device_alloc_chan_resources: Func   # alloc(chan) -> >= 0 / -errno (first client)
@@ -32,7 +61,7 @@ class dma_device(Struct):
 
 class dmaengine_t(Struct):
     dma_list_mutex: Mutex
-    public: Ref[dma_device]         # the one registered device (dma_device_list)
+    dma_device_list: ListHead       # registered dma_devices (global_node)
 
 
 dmaengine = Global(dmaengine_t, name="dmaengine")
@@ -42,16 +71,58 @@ DMA_IN_PROGRESS = 1
 DMA_ERROR = 3
 
 
+def __dma_async_device_channel_register(dd, chan):
+    chan.local = 1                  # alloc_percpu(typeof(*chan->local))
+    chan.chan_id = dd.chan_ida      # ida_alloc(&device->chan_ida)
+    dd.chan_ida += 1
+    chan.client_count = 0           # (device_register of chan->dev)
+    dd.chancnt += 1
+    return 0
+
+
+def dma_async_device_channel_register(dd, chan):
+    # the caller has listed chan on dd.channels; dma_channel_rebalance() has nothing to do
+    # for private channels
+    return __dma_async_device_channel_register(dd, chan)
+
+
+def __dma_async_device_channel_unregister(dd, chan):
+    if not chan.local:
+        return
+    # WARN_ONCE(!device->device_release && chan->client_count, ...) [V]
+    if dd.device_release is None and chan.client_count:
+        __WARN_printf(
+            "__dma_async_device_channel_unregister called while %d clients hold a reference",
+            chan.client_count, None)
+    mutex_lock(dmaengine.dma_list_mutex)
+    list_del(chan.device_node)
+    dd.chancnt -= 1
+    mutex_unlock(dmaengine.dma_list_mutex)
+    chan.local = 0                  # ida_free, device_unregister(&chan->dev->device),
+                                    # free_percpu(chan->local)
+
+
+def dma_async_device_channel_unregister(dd, chan):
+    __dma_async_device_channel_unregister(dd, chan)
+
+
 def dma_async_device_register(dd):
     kref_init(dd.ref)
+    n = list_first(dd.channels)
+    while n is not None:
+        chan = container_of(n, dma_chan, "device_node")
+        __dma_async_device_channel_register(dd, chan)
+        n = list_next(n, dd.channels)
     mutex_lock(dmaengine.dma_list_mutex)
-    dmaengine.public = dd
+    list_add_tail(dd.global_node, dmaengine.dma_device_list)   # list_add_tail_rcu
     mutex_unlock(dmaengine.dma_list_mutex)
     return 0
 
 
 def dma_device_release(k):
+    # under dma_list_mutex (dma_device_put's lockdep_assert_held)
     dd = container_of(k, dma_device, "ref")
+    list_del(dd.global_node)        # list_del_rcu(&device->global_node)
     rel = dd.device_release
     if rel is not None:
         rel(dd)
@@ -66,7 +137,7 @@ def dma_chan_get(chan):
     # dmaengine.c dma_chan_get(), under dma_list_mutex: the first client takes a dma_device
     # reference (kref_get_unless_zero; the device is still listed, so it is live) and
     # allocates the channel's resources.  [V dmaengine.c]
-    dd = container_of(chan, dma_device, "chan")
+    dd = chan.device
     if chan.client_count:
         chan.client_count += 1
         return 0
@@ -90,19 +161,45 @@ def dma_chan_put(chan):
         return
     chan.client_count -= 1
     if chan.client_count == 0:
-        dd = container_of(chan, dma_device, "chan")
+        dd = chan.device
         free = dd.device_free_chan_resources
         if free is not None:
             free(chan)
         dma_device_put(dd)
 
 
+@infra
+def private_candidate(dd, get):
+    # the first channel of dd without a client, taken with get() (find_candidate)
+    n = list_first(dd.channels)
+    while n is not None:
+        chan = container_of(n, dma_chan, "device_node")
+        if not chan.client_count:
+            dd.privatecnt += 1
+            if get(chan) == 0:
+                return chan
+            dd.privatecnt -= 1
+            return None
+        n = list_next(n, dd.channels)
+    return None
+
+
+@infra
+def __dma_request_channel(get):
+    # under dma_list_mutex: the first device of dma_device_list with a free channel
+    n = list_first(dmaengine.dma_device_list)
+    while n is not None:
+        dd = container_of(n, dma_device, "global_node")
+        chan = private_candidate(dd, get)
+        if chan is not None:
+            return chan
+        n = list_next(n, dmaengine.dma_device_list)
+    return None
+
+
 def dma_request_channel():
     mutex_lock(dmaengine.dma_list_mutex)
-    dd = dmaengine.public
-    chan = None
-    if dd is not None and dma_chan_get(dd.chan) == 0:
-        chan = dd.chan
+    chan = __dma_request_channel(dma_chan_get)
     mutex_unlock(dmaengine.dma_list_mutex)
     return chan
 
@@ -115,13 +212,16 @@ def dma_release_channel(chan):
     # The model follows that order (dma_chan_put last), so inuse-unbind models Logan's
     # in-use unbind with that fix applied.
     mutex_lock(dmaengine.dma_list_mutex)
+    if chan.client_count != 1:
+        __WARN_printf("chan reference count %d != 1", chan.client_count, None)
+    chan.device.privatecnt -= 1
     dma_chan_put(chan)
     mutex_unlock(dmaengine.dma_list_mutex)
 
 
 def dma_chan_get_2019(chan):
     # the pre-2020 core: a client count and a module reference, no dma_device reference.
-    dd = container_of(chan, dma_device, "chan")
+    dd = chan.device
     if chan.client_count:
         chan.client_count += 1
         return 0
@@ -139,7 +239,7 @@ def dma_chan_put_2019(chan):
         return
     chan.client_count -= 1
     if chan.client_count == 0:
-        dd = container_of(chan, dma_device, "chan")
+        dd = chan.device
         free = dd.device_free_chan_resources
         if free is not None:
             free(chan)
@@ -147,54 +247,61 @@ def dma_chan_put_2019(chan):
 
 def dma_request_channel_2019():
     mutex_lock(dmaengine.dma_list_mutex)
-    dd = dmaengine.public
-    chan = None
-    if dd is not None and dma_chan_get_2019(dd.chan) == 0:
-        chan = dd.chan
+    chan = __dma_request_channel(dma_chan_get_2019)
     mutex_unlock(dmaengine.dma_list_mutex)
     return chan
 
 
 def dma_release_channel_2019(chan):
     mutex_lock(dmaengine.dma_list_mutex)
+    if chan.client_count != 1:
+        __WARN_printf("chan reference count %d != 1", chan.client_count, None)
+    chan.device.privatecnt -= 1
     dma_chan_put_2019(chan)
     mutex_unlock(dmaengine.dma_list_mutex)
 
 
 def dma_async_device_unregister(dd):
+    # list_for_each_entry_safe over the channels, then the device reference under
+    # dma_list_mutex (dma_cap_set(DMA_PRIVATE), rebalance, ida_free: nothing to model)
+    n = list_first(dd.channels)
+    while n is not None:
+        nxt = list_next(n, dd.channels)
+        chan = container_of(n, dma_chan, "device_node")
+        __dma_async_device_channel_unregister(dd, chan)
+        n = nxt
     mutex_lock(dmaengine.dma_list_mutex)
-    dmaengine.public = None
-    mutex_unlock(dmaengine.dma_list_mutex)
-    # __dma_async_device_channel_unregister(): only providers without device_release
-    # are warned about [V].
-    WARN(dd.device_release is None and dd.chan.client_count != 0,
-         "__dma_async_device_channel_unregister called while clients hold a reference")
     dma_device_put(dd)
+    mutex_unlock(dmaengine.dma_list_mutex)
 
 
 def dma_async_device_unregister_2019(dd):
     mutex_lock(dmaengine.dma_list_mutex)
-    dmaengine.public = None
+    list_del(dd.global_node)        # list_del_rcu(&device->global_node)
     mutex_unlock(dmaengine.dma_list_mutex)
-    WARN(dd.chan.client_count != 0,
-         "dma_async_device_unregister called while clients hold a reference")
+    n = list_first(dd.channels)
+    while n is not None:
+        chan = container_of(n, dma_chan, "device_node")
+        WARN(chan.client_count != 0,
+             "dma_async_device_unregister called while clients hold a reference")
+        mutex_lock(dmaengine.dma_list_mutex)
+        chan.local = 0              # chan->dev->chan = NULL
+        mutex_unlock(dmaengine.dma_list_mutex)
+        n = list_next(n, dd.channels)
 
 
 @infra
 def dmaengine_prep_dma_memcpy(chan, callback, param):
     # device_prep_dma_memcpy + txd->callback/callback_param + dmaengine_submit in one call
     # (plx_dma: prep returns with ring_lock held, tx_submit drops it).
-    dd = container_of(chan, dma_device, "chan")
-    return dd.device_prep_dma_memcpy(chan, callback, param)
+    return chan.device.device_prep_dma_memcpy(chan, callback, param)
 
 
 @infra
 def dma_async_issue_pending(chan):
-    dd = container_of(chan, dma_device, "chan")
-    dd.device_issue_pending(chan)
+    chan.device.device_issue_pending(chan)
 
 
 @infra
 def dma_async_is_tx_complete(chan):
-    dd = container_of(chan, dma_device, "chan")
-    return dd.device_tx_status(chan)
+    return chan.device.device_tx_status(chan)

@@ -51,6 +51,7 @@ PLX_DMA_RING_COUNT = 2048
 
 class plx_dma_dev(Struct):
     dma_dev: dma_device
+    dma_chan: dma_chan
     pdev: Ref[pci_dev]          # RCU-protected; NULL once removed
     bar: Ref
     desc_task: Work             # the descriptor-completion tasklet, as a work item
@@ -83,8 +84,7 @@ world = Global(topology, name="world")
 
 @infra
 def chan_to_plx_dma_dev(chan):
-    dd = container_of(chan, dma_device, "chan")
-    return container_of(dd, plx_dma_dev, "dma_dev")
+    return container_of(chan, plx_dma_dev, "dma_chan")
 
 
 @infra
@@ -276,6 +276,9 @@ def plx_dma_create(pdev, bar):
     dd.device_issue_pending = plx_dma_issue_pending
     dd.device_tx_status = plx_dma_tx_status
     dd.device_release = plx_dma_release
+    chan = plxdev.dma_chan
+    chan.device = dd
+    list_add_tail(chan.device_node, dd.channels)
     dma_async_device_register(dd)
     pci_set_drvdata(pdev, plxdev)
     return 0
@@ -330,6 +333,9 @@ def plx_dma_create_legacy(pdev, bar):
     dd.device_prep_dma_memcpy = plx_dma_prep_memcpy
     dd.device_issue_pending = plx_dma_issue_pending_legacy
     dd.device_tx_status = plx_dma_tx_status_legacy
+    chan = plxdev.dma_chan
+    chan.device = dd
+    list_add_tail(chan.device_node, dd.channels)
     dma_async_device_register(dd)
     pci_set_drvdata(pdev, plxdev)
     return 0

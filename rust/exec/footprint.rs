@@ -3,15 +3,17 @@
 //! step (one `step_thread`: one shared visible operation plus the private and local work
 //! around it) becomes an `Event` holding the thread and its accesses, each a key read or
 //! written. Keys name a field slot (loads and stores), a primitive object (locks,
-//! completions, wait queues, kref, work items: every primitive is a write), an allocation
-//! (every access reads it, a free writes it, so a free conflicts with every access to the
-//! memory it frees), and a few shared resources: all lists together (list operations write
-//! their neighbours, whichever objects those are), RCU (readers read it, `synchronize_rcu`
-//! writes it), the worker pool (spawning a worker and a worker ending both choose thread
-//! slots) and fault injection's fail-nth counter. Two steps of different threads are
-//! dependent when they touch one key and one of them writes it; a `global` step is
-//! dependent with every step. Private operations (`exec::private`) are not recorded: no
-//! other thread can reach what they touch.
+//! completions, wait queues, kref, work items, kthread tasks: every primitive is a write),
+//! an allocation (every access reads it, a free writes it, so a free conflicts with every
+//! access to the memory it frees), and a few shared resources: all lists together (list
+//! operations write their neighbours, whichever objects those are), RCU (readers read it,
+//! `synchronize_rcu` writes it), the thread pool (spawning a worker or a kthread, and such a
+//! thread ending, choose thread slots) and fault injection's fail-nth counter. The kthread
+//! primitives name their task object: `kthread_should_stop` reads the running kthread's,
+//! `kthread_stop` writes its argument's and the wait queue its thread sleeps on. Two steps
+//! of different threads are dependent when they touch one key and one of them writes it; a
+//! `global` step is dependent with every step. Private operations (`exec::private`) are not
+//! recorded: no other thread can reach what they touch.
 
 use super::Execution;
 use crate::ir::{Instr, ObjKind, Reach};
@@ -151,9 +153,40 @@ impl Execution<'_> {
                     Prim::Msleep | Prim::Schedule | Prim::CondResched | Prim::YieldCpu => {
                         return;
                     }
+                    // The running kthread's should-stop bit: its task, which kthread_stop
+                    // writes.
+                    Prim::KthreadShouldStop => {
+                        let task = self.threads[tid].kthread;
+                        if task != crate::world::NONE {
+                            self.touch_object(task, None, false);
+                        }
+                        return;
+                    }
+                    // The task (should-stop, the stoppers' reference, the exit it waits
+                    // for) and the wait queue its thread sleeps on (the wake-up).
+                    Prim::KthreadStop => {
+                        let v = self.reg(tid, self.prog.arg_regs(args)[0]);
+                        if let (Some(idx), Value::Ref(r)) = (object(self, v), v) {
+                            self.touch_object(idx, None, true);
+                            let wq = self.kthread_target_wq(r);
+                            if wq != crate::world::NONE {
+                                self.touch_object(wq, None, true);
+                            }
+                        }
+                        return;
+                    }
+                    // A new task, private until returned, and a spawn (recorded by the
+                    // primitive); the data argument is written as an Args primitive's.
+                    Prim::KthreadRun => {
+                        let v = self.reg(tid, self.prog.arg_regs(args)[1]);
+                        if let Some(idx) = object(self, v) {
+                            self.touch_object(idx, None, true);
+                        }
+                        return;
+                    }
                     _ => {}
                 }
-                if p.reach() == Reach::Global && p.family() != "work" {
+                if p.reach() == Reach::Global && !matches!(p.family(), "work" | "kthread") {
                     // A global effect not described above: dependent with every step.
                     if let Some(e) = self.footprints.current() {
                         e.global = true;

@@ -36,6 +36,12 @@ impl Execution<'_> {
             // A delayed work's timer fired: that is the whole step.
             return;
         }
+        // A kthread's first step is kthread(): it calls the function unless kthread_stop
+        // came first (then exiting is the whole step).
+        let t = &self.threads[tid];
+        if t.kthread != NONE && !t.kthread_started && !self.kthread_step(tid) {
+            return;
+        }
         loop {
             let t = &mut self.threads[tid];
             if t.status != Status::Runnable {
@@ -282,6 +288,12 @@ impl Execution<'_> {
         if let Some(caller) = t.frames.last() {
             let slot = caller.base as usize + ret_dst as usize;
             t.regs[slot] = ret_override.unwrap_or(v);
+        } else if t.kthread != NONE {
+            // The thread function's result is the kthread's exit code (kthread_stop's).
+            t.kthread_ret = match v {
+                Value::Int(n) => n,
+                _ => 0,
+            };
         }
     }
 
@@ -297,6 +309,12 @@ impl Execution<'_> {
             return;
         }
         if t.work != NONE && self.work_finished(tid) {
+            return;
+        }
+        let t = &self.threads[tid];
+        if t.kthread != NONE {
+            let ret = t.kthread_ret;
+            self.kthread_exit(tid, ret);
             return;
         }
         if !self.start_next_action(tid) {

@@ -572,9 +572,15 @@ impl<'p> Execution<'p> {
     /// Nothing can run: hung tasks, stranded waiters, then leaks.
     fn quiescent_checks(&mut self) {
         let prog = self.prog;
+        if self.kthread_quiescent_check() {
+            return;
+        }
+        // A kthread asleep interruptibly that kthread_stop can still reach is idle, as
+        // kernel threads wait for work: neither a hung task nor a stranded waiter.
         let reportable = |t: &Thread| {
             t.status == Status::Blocked
                 && !(t.actor != NONE && prog.actors[t.actor as usize].daemon)
+                && !(t.kthread != NONE && t.wait.interruptible())
         };
         if let Some(tid) = (0..self.nthreads)
             .find(|&i| reportable(&self.threads[i]) && !self.threads[i].wait.interruptible())
@@ -621,6 +627,32 @@ impl<'p> Execution<'p> {
             Some(Value::Ref(r)) => r.idx,
             _ => NONE,
         }
+    }
+
+    /// Starts a thread at run time (a work item's worker, a kthread) in the first free slot
+    /// after the actors: a slot never used in this run, or one whose thread is done. The new
+    /// thread runs `func(args)` in context `ctx` from its first step; the creating step
+    /// records the spawn for the partial-order reduction. None after a model error (no slot
+    /// left); `tid` is the creating thread.
+    pub(crate) fn spawn_thread(
+        &mut self,
+        tid: usize,
+        ctx: Context,
+        func: u32,
+        args: &[Value],
+    ) -> Option<usize> {
+        let Some(w) = (self.prog.actors.len()..MAX_THREADS)
+            .find(|&t| t >= self.nthreads || self.threads[t].status == Status::Done)
+        else {
+            self.model_error(tid, format!("more than {MAX_THREADS} threads"));
+            return None;
+        };
+        self.threads[w].reset(NONE, ctx);
+        self.nthreads = self.nthreads.max(w + 1);
+        self.set_status(w, Status::Runnable);
+        self.record_spawn(w);
+        self.push_frame(w, func, args, 0, None);
+        Some(w)
     }
 
     /// Pushes a call frame on thread `tid`.

@@ -51,6 +51,10 @@ pub enum Wait {
     Work {
         obj: u32,
     },
+    /// Waiting for a kthread to exit (kthread_stop); obj is its task_struct.
+    Kthread {
+        obj: u32,
+    },
 }
 
 impl Wait {
@@ -104,7 +108,8 @@ pub struct Held {
 /// A model thread.
 #[derive(Clone, Debug)]
 pub struct Thread {
-    /// Actor index, or NONE for a worker spawned by `schedule_work`.
+    /// Actor index, or NONE for a thread spawned at run time (a worker for `schedule_work`,
+    /// a kthread for `kthread_run`).
     pub actor: u32,
     pub name_actor: u32,
     pub ctx: Context,
@@ -145,6 +150,13 @@ pub struct Thread {
     /// for the cancel, whether an instance was pending (its result).
     pub work_wait: u32,
     pub work_ret: bool,
+    /// Threads started by `kthread_run`: their task_struct object (NONE otherwise), whether
+    /// the thread function was entered, and its return value once it returned.
+    pub kthread: u32,
+    pub kthread_started: bool,
+    pub kthread_ret: i64,
+    /// The task's comm when it was given one (`kthread_run`'s name: a string id), or NONE.
+    pub comm: u32,
 }
 
 impl Thread {
@@ -178,6 +190,10 @@ impl Thread {
             work_started: false,
             work_wait: NONE,
             work_ret: false,
+            kthread: NONE,
+            kthread_started: false,
+            kthread_ret: 0,
+            comm: NONE,
         }
     }
 
@@ -210,6 +226,10 @@ impl Thread {
         self.work_started = false;
         self.work_wait = NONE;
         self.work_ret = false;
+        self.kthread = NONE;
+        self.kthread_started = false;
+        self.kthread_ret = 0;
+        self.comm = NONE;
         match ctx {
             Context::HardIrq => {
                 self.hardirq = 1;

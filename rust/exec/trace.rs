@@ -26,6 +26,9 @@ pub struct TraceEvent {
     /// The thread's held locks at this operation: `Recording::locks[locks_at..+locks_len]`.
     pub locks_at: u32,
     pub locks_len: u32,
+    /// The thread's comm when it has one of its own (a kthread's name), or NONE: a slot
+    /// spawned threads share may have run another thread by the time the trace is rendered.
+    pub comm: u32,
 }
 
 /// One scheduling decision (a point with more than one runnable thread).
@@ -134,6 +137,7 @@ impl Execution<'_> {
             choice,
             locks_at,
             locks_len: held.len() as u32,
+            comm: self.threads[tid].comm,
         });
     }
 
@@ -190,11 +194,14 @@ impl Execution<'_> {
                 if let (Some(inj), true) = (&self.injected, fault_event == Some(i)) {
                     op.push_str(&format!(" [fault: {}]", inj.attr.name()));
                 }
-                let (thread, _) = crate::oracle::report::task(
-                    prog,
-                    &self.threads[ev.tid as usize],
-                    ev.tid as usize,
-                );
+                let thread = if ev.comm != NONE {
+                    prog.strings[ev.comm as usize].chars().take(15).collect()
+                } else if ev.tid as usize >= prog.actors.len() {
+                    format!("kworker/0:{}", ev.tid)
+                } else {
+                    let th = &self.threads[ev.tid as usize];
+                    crate::oracle::report::task(prog, th, ev.tid as usize).0
+                };
                 let describe = |o: u32| {
                     if o == NONE {
                         String::new()

@@ -181,6 +181,8 @@ pub enum ObjKind {
     Work,
     Array,
     Iomem,
+    /// A `struct task_struct` made by `kthread_run` (never a field type).
+    Task,
 }
 
 impl ObjKind {
@@ -198,6 +200,7 @@ impl ObjKind {
             ObjKind::Work => "struct work_struct",
             ObjKind::Array => "array",
             ObjKind::Iomem => "void __iomem",
+            ObjKind::Task => "struct task_struct",
         }
     }
 

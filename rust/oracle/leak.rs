@@ -8,6 +8,27 @@ use crate::world::{Value, World};
 /// Returns the first unreachable, unfreed allocation base (lowest index), if any.
 /// `marks` is scratch space reused between runs.
 pub fn find_leak(world: &World, threads: &[Thread], marks: &mut Vec<bool>) -> Option<u32> {
+    let live = threads.iter().filter(|t| t.status != Status::Done);
+    let roots = world
+        .globals
+        .iter()
+        .map(|&g| Value::Ref(g))
+        .chain(live.flat_map(|t| t.regs.iter().copied()));
+    mark_reachable(world, roots, marks);
+    (0..world.objs.len())
+        .find(|&i| {
+            let o = &world.objs[i];
+            o.base == i as u32
+                && !o.freed
+                && !marks[i]
+                && !matches!(o.kind, ObjKind::Iomem | ObjKind::Task)
+        })
+        .map(|i| i as u32)
+}
+
+/// Marks (by allocation base, in `marks`, reused scratch space) every live allocation
+/// reachable from `roots`.
+pub fn mark_reachable(world: &World, roots: impl Iterator<Item = Value>, marks: &mut Vec<bool>) {
     marks.clear();
     marks.resize(world.objs.len(), false);
     let mut stack: Vec<u32> = Vec::new();
@@ -22,13 +43,8 @@ pub fn find_leak(world: &World, threads: &[Thread], marks: &mut Vec<bool>) -> Op
             }
         }
     };
-    for g in &world.globals {
-        push(Value::Ref(*g), marks, &mut stack);
-    }
-    for t in threads.iter().filter(|t| t.status != Status::Done) {
-        for &v in &t.regs {
-            push(v, marks, &mut stack);
-        }
+    for v in roots {
+        push(v, marks, &mut stack);
     }
     while let Some(base) = stack.pop() {
         let mut i = base as usize;
@@ -41,10 +57,4 @@ pub fn find_leak(world: &World, threads: &[Thread], marks: &mut Vec<bool>) -> Op
             i += 1;
         }
     }
-    (0..world.objs.len())
-        .find(|&i| {
-            let o = &world.objs[i];
-            o.base == i as u32 && !o.freed && !marks[i] && o.kind != ObjKind::Iomem
-        })
-        .map(|i| i as u32)
 }

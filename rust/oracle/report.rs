@@ -55,9 +55,12 @@ pub fn frames_of(t: &Thread) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// The task's comm (at most 15 characters, like TASK_COMM_LEN) and a stable pid.
+/// The task's comm (at most 15 characters, like TASK_COMM_LEN) and a stable pid: a kthread's
+/// name, an actor's name, `kworker/0:N` for a worker.
 pub fn task(prog: &Program, t: &Thread, tid: usize) -> (String, u32) {
-    let comm = if t.name_actor != NONE {
+    let comm = if t.comm != NONE {
+        prog.strings[t.comm as usize].clone()
+    } else if t.name_actor != NONE {
         prog.actors[t.name_actor as usize].name.clone()
     } else if t.ctx == Context::Work {
         format!("kworker/0:{tid}")

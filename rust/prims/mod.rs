@@ -10,6 +10,7 @@ pub mod check;
 pub mod completion;
 pub mod context;
 pub mod kref;
+pub mod kthread;
 pub mod list;
 pub mod lock;
 pub mod lockdep;
@@ -211,11 +212,11 @@ pub(crate) mod tests {
             assert!(Prim::ALL[..i].iter().all(|q| q.name() != p.name()));
             assert!(!p.doc().is_empty() && p.arity() <= 3);
         }
-        assert_eq!(Prim::ALL.len(), 91);
+        assert_eq!(Prim::ALL.len(), 94);
     }
 
     #[test]
-    fn global_reach_is_exactly_the_yield_rcu_and_work_points() {
+    fn global_reach_is_exactly_the_yield_rcu_work_and_kthread_points() {
         let global: Vec<&str> = Prim::ALL
             .iter()
             .filter(|p| p.reach() == Reach::Global)
@@ -230,6 +231,9 @@ pub(crate) mod tests {
                 "schedule_work",
                 "schedule_delayed_work",
                 "mod_delayed_work",
+                "kthread_run",
+                "kthread_should_stop",
+                "kthread_stop",
                 "msleep",
                 "schedule",
                 "cond_resched",

@@ -128,6 +128,14 @@ macro_rules! primitive_table {
                 FlushDelayedWork = "flush_delayed_work" [dw] Args
                     "might sleep; an armed timer fires now, then `flush_work`";
             }
+            kthread {
+                KthreadRun = "kthread_run" [func, data, name] Global
+                    "start a kernel thread named name (a string) running `func(data)` in process context; returns its task (a reference); might sleep";
+                KthreadShouldStop = "kthread_should_stop" [] Global
+                    "1 once `kthread_stop` was called on the running kthread (a model error in any other thread)";
+                KthreadStop = "kthread_stop" [task] Global
+                    "might sleep; set should-stop, wake the thread from a `wait_event*` sleep, wait (D state) for it to exit; returns what func returned (-EINTR if it never ran); on a task that already exited by itself: use-after-free";
+            }
             context {
                 LocalIrqDisable = "local_irq_disable" [] Local "irqs off";
                 LocalIrqEnable = "local_irq_enable" [] Local "irqs on";

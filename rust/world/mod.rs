@@ -10,6 +10,7 @@ pub mod value;
 use crate::ir::{ElemType, FieldType, ObjKind, Program};
 use crate::prims::completion::CompletionState;
 use crate::prims::kref::KrefState;
+use crate::prims::kthread::TaskState;
 use crate::prims::lock::LockState;
 use crate::prims::work::WorkState;
 pub use value::{ObjRef, Value};
@@ -31,6 +32,8 @@ pub enum ObjState {
     Completion(CompletionState),
     Kref(KrefState),
     Work(WorkState),
+    /// A kthread's `task_struct` (`prims::kthread`).
+    Task(TaskState),
 }
 
 impl ObjState {
@@ -43,6 +46,7 @@ impl ObjState {
             ObjKind::Completion => ObjState::Completion(CompletionState::default()),
             ObjKind::Kref => ObjState::Kref(KrefState { count: 1 }),
             ObjKind::Work => ObjState::Work(WorkState::default()),
+            ObjKind::Task => ObjState::Task(TaskState::default()),
             _ => ObjState::None,
         }
     }
@@ -230,6 +234,11 @@ impl World {
         let s = self.objs[idx as usize].vals_start as usize;
         self.vals[s..s + words as usize].fill(Value::Int(0));
         idx
+    }
+
+    /// Allocates the `task_struct` of a new kthread (no values: its state is typed).
+    pub fn alloc_task(&mut self) -> u32 {
+        self.push_obj(ObjKind::Task, 0, NONE, NONE, 0)
     }
 
     /// Frees the allocation `base` and every object embedded in it (they follow it in

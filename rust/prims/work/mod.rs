@@ -18,7 +18,7 @@ pub mod state;
 
 use super::Operands;
 use crate::exec::thread::{Status, Wait};
-use crate::exec::{Execution, MAX_THREADS};
+use crate::exec::Execution;
 use crate::ir::{Context, ObjKind};
 use crate::world::{Obj, ObjRef, ObjState, Value, NONE};
 use state::Step;
@@ -176,19 +176,8 @@ impl Execution<'_> {
             // Queued behind the running instance, on its worker.
             st.running as usize
         } else {
-            let Some(w) = (self.prog.actors.len()..MAX_THREADS)
-                .find(|&t| t >= self.nthreads || self.threads[t].status == Status::Done)
-            else {
-                self.model_error(tid, format!("more than {MAX_THREADS} threads"));
-                return None;
-            };
-            self.threads[w].reset(NONE, Context::Work);
+            let w = self.spawn_thread(tid, Context::Work, f, &[Value::Ref(r)])?;
             self.threads[w].work = r.idx;
-            self.threads[w].name_actor = NONE;
-            self.nthreads = self.nthreads.max(w + 1);
-            self.set_status(w, Status::Runnable);
-            self.record_spawn(w);
-            self.push_frame(w, f, &[Value::Ref(r)], 0, None);
             w
         };
         // The worker reaches the work item: it is shared from now on.
