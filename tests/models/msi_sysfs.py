@@ -80,10 +80,15 @@ def msd_unbind():
 
 
 def cat_msi_irqs():
-    # `cat msi_irqs/<irq of vector 0>`: a value (0 = "msi") while the file exists
-    ret = msi_irqs_read(world.pdev, 0)
-    if ret >= 0:
-        world.reads += 1
+    # `while cat msi_irqs/<irq of vector 0>; do :; done`: read (0 = "msi") until the file is
+    # gone, so that a random schedule has a reader inside show() when unbind gets there
+    ret = 0
+    tries = 0
+    while ret >= 0 and tries < 32:
+        ret = msi_irqs_read(world.pdev, 0)
+        if ret >= 0:
+            world.reads += 1
+        tries += 1
 
 
 scenarios = [
