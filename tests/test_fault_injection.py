@@ -152,3 +152,90 @@ def test_the_command_line_switch_saves_a_crash_that_replays_exactly(
     assert [s["op"] for s in res.outcome.trace] == [s["op"] for s in doc["steps"]]
     assert main(["replay", str(crash)]) == 1
     assert "F " in capsys.readouterr().out
+
+
+# ---- Probe deferral (the `defer` class; tests/models/platform_irq.py:platform-defer) --------
+
+DEFER = Path(__file__).parent / "models" / "platform_irq.py"
+DEFER_BLOCK = (
+    "FAULT_INJECTION: forcing a failure.\n"
+    "name fail_function, interval 1, probability 0, space 0, times 0\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("variant", "title"),
+    [
+        ("leaky", "memory leak in plat_probe_defer_leaky"),
+        ("double-free", "KASAN: double-free in release_nodes"),
+        ("stale-list", "KASAN: slab-use-after-free Read in plat_probe_defer_stale_list"),
+    ],
+)
+def test_a_broken_deferral_path_is_found_with_the_deferring_call_named(
+    variant: str, title: str
+) -> None:
+    program = load(f"{DEFER}:platform-defer:{variant}").program
+    res = program.verify(2)
+    assert res.outcome is not None and res.outcome.finding is not None
+    assert res.outcome.finding.title == title
+    out = program.replay(list(res.outcome.choices), trace=True)
+    assert out.finding is not None and out.finding.title == title
+    report = out.finding.report
+    assert report.startswith(DEFER_BLOCK), report
+    assert " fei_kprobe_handler+0x0/0x0\n platform_get_irq+0x0/0x0\n" in report
+    assert out.fault is not None
+    assert (out.fault["call"], out.fault["attr"]) == ("platform_get_irq", "fail_function")
+    for strategy in ("pct", "random"):
+        batch = program.run_batch(strategy, 5000, seed=1)
+        assert batch.outcome is not None, strategy
+        assert batch.outcome.finding.report.startswith(DEFER_BLOCK), strategy
+
+
+def test_only_the_re_probe_finds_a_driver_that_leaves_its_data_published() -> None:
+    # stale-list's first probe returns cleanly; the freed node is touched by the second
+    # probe, run from the deferred list by deferred_probe_work in a kworker
+    program = load(f"{DEFER}:platform-defer:stale-list").program
+    report = program.verify(2).outcome.finding.report
+    stack = report[report.index("BUG: KASAN") : report.index("Allocated by task")]
+    assert "by task kworker/" in stack
+    assert " deferred_probe_work_func+" in stack and " bus_probe_device+" in stack
+
+
+def test_the_fixed_probe_defers_and_is_probed_again() -> None:
+    program = load(f"{DEFER}:platform-defer:fixed").program
+    res = program.verify(2)
+    assert res.outcome is None and res.complete and res.model_error is None
+    for strategy in STRATEGIES:
+        batch = program.run_batch(strategy, 3000, seed=2)
+        assert batch.outcome is None and batch.model_error is None, strategy
+    # fail-nth 1 is the first platform_get_irq: the probe defers, the irqchip's bind
+    # triggers the deferred probe, and the work probes the device again (and it binds)
+    out = program.replay([1], trace=True)
+    assert out.status == "ok" and out.fault is not None
+    assert out.fault["call"] == "platform_get_irq"
+    probes = [
+        s for s in out.trace if s["function"] == "plat_probe" and s["op"].startswith("kzalloc")
+    ]
+    assert [s["thread"].startswith("kworker") for s in probes] == [False, True]
+    # Off: the probe binds at once and nothing is deferred.
+    off = load(f"{DEFER}:platform-defer:fixed", faults=False).program.replay([], trace=True)
+    assert not any(s["function"] == "driver_deferred_probe_add" for s in off.trace)
+
+
+def test_the_defer_and_threaded_irq_classes_name_their_calls() -> None:
+    sc = resolve(f"{DEFER}:platform-defer").scenario
+    defer = compile_scenario(sc, "fixed", ["defer"])
+    table = defer.ir["config"]["fault_injection"]
+    names = sorted(defer.ir["functions"][c["func"]]["name"] for c in table["calls"])
+    assert names == ["platform_get_irq", "platform_get_irq_optional"]
+    assert {c["ret"]["int"] for c in table["calls"]} == {-517}
+    # platform_get_irq's own call of _optional is the library's, not failable: one probe
+    # without a failure makes one failable call, so fail-nth 2 fails nothing
+    program = load(f"{DEFER}:platform-defer:fixed").program
+    assert program.replay([2]).fault is None
+    irq = compile_scenario(resolve("switchtec-cdev").scenario, None, ["irq"])
+    table = irq.ir["config"]["fault_injection"]
+    names = sorted(irq.ir["functions"][c["func"]]["name"] for c in table["calls"])
+    # the switchtec driver calls devm_request_irq, which the library implements with
+    # devm_request_threaded_irq and request_threaded_irq: all three are compiled and listed
+    assert {"devm_request_irq", "devm_request_threaded_irq", "request_threaded_irq"} <= set(names)

@@ -77,6 +77,7 @@ class irq_desc(Struct):
     wait_for_threads: WaitQueue
     dir: Ref[proc_dir_entry]
     debugfs_live: int       # /sys/kernel/debug/irq/irqs/<n> exists
+    msi_desc: Ref           # irq_common_data.msi_desc (irq_set_msi_desc / irq_get_msi_desc)
 
 
 class irq_sparse(Struct):

@@ -2,13 +2,17 @@
 
 from pyfuzz.model import *
 from pyfuzz.kernel.base_core import get_device, put_device
-from pyfuzz.kernel.pci_probe import pci_bus_type, pci_dev
+from pyfuzz.kernel.pci_probe import pci_assign_irq, pci_bus_type, pci_dev
 
 
 def pci_device_probe(dev):
-    # pci_device_probe(): pci_dev_get; local_pci_probe -> drv->probe(pdev).  [V A.2]
+    # pci-driver.c pci_device_probe() (6.x): pci_assign_irq (pdev->irq from the host bridge's
+    # map_irq) before the driver runs; pcibios_alloc_irq (an arch hook, 0); pci_dev_get;
+    # local_pci_probe -> drv->probe(pdev); on failure pcibios_free_irq (arch hook) and
+    # pci_dev_put.  [V A.2]
     pdev = container_of(dev, pci_dev, "dev")
     drv = dev.driver
+    pci_assign_irq(pdev)
     get_device(dev)
     ret = drv.probe(pdev)
     if ret:

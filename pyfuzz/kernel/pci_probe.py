@@ -2,6 +2,16 @@
 
 A device's matching driver (the id_table match) is `pdev.match_driver`, set by the scenario.
 `pci_globals` holds pci_rescan_remove_lock and pci_bus_sem.
+
+INTx routing (drivers/pci/setup-irq.c, 6.x): the root bus's `pci_host_bridge` may provide
+`map_irq(dev, slot, pin)` and `swizzle_irq(dev, pin)`; `pci_assign_irq`, called by
+pci_device_probe before the driver's probe, reads the device's Interrupt Pin (1..4 = INTA..INTD,
+0 = none, > 4 treated as INTA), swizzles it through the bridges up to the root bus, maps it, and
+sets `pdev->irq` (-1 from map_irq means none: 0). Without map_irq it leaves pdev->irq as it is
+("runtime IRQ mapping not provided by arch"). The kernel's swizzle_irq returns the slot and
+updates the pin through a pointer; the model's returns `slot << 8 | pin`. Nothing undoes the
+assignment: pdev->irq stays set after unbind, and a mapping made by map_irq
+(of_irq_parse_and_map_pci) belongs to the host's interrupt domain.
 """
 
 from pyfuzz.model import *
@@ -9,10 +19,19 @@ from pyfuzz.kernel.base_core import device, device_add, device_initialize, devic
 from pyfuzz.kernel.base_dd import __driver_probe_device, bus_type
 
 
+class pci_host_bridge(Struct):
+    map_irq: Func           # map_irq(dev, slot, pin) -> irq, or -1 / 0 for none
+    swizzle_irq: Func       # swizzle_irq(dev, pin) -> slot << 8 | pin (pci_common_swizzle)
+    intx_domain: Ref        # the host's INTx irq_domain (of_irq_parse_and_map_pci's target)
+
+
 class pci_bus(Struct):
     devices: ListHead
     msi_domain: Ref         # the host bridge's MSI irq_domain
     bridge: Ref             # the host bridge / upstream device
+    host: Ref[pci_host_bridge]  # the root bus's pci_host_bridge (to_pci_host_bridge(bridge))
+    parent: Ref["pci_bus"]  # NULL for the root bus
+    self: Ref               # the pci_dev of the bridge above this bus (NULL for the root)
 
 
 class pci_dev(Struct):
@@ -40,6 +59,12 @@ class pci_dev(Struct):
     vf_index: int
     pci_dr: Ref             # the pre-6.x struct pci_devres node (pcim_enable_device)
     sysfs_removed: int      # the `remove` attribute is gone (device_remove_file_self)
+    pin: int                # PCI_INTERRUPT_PIN: 1..4 = INTA..INTD, 0 = no INTx
+    irq: int                # pdev->irq: the INTx line pci_assign_irq gave it
+    msix_enabled: int
+    msi_desc: Ref           # the MSI descriptor (dev->msi.data's xarray, one entry for MSI)
+    msi_attrs: Array[Ref, 2]    # msi_irqs/<irq> attributes (desc->sysfs_attrs)
+    msi_irqs_kn: Array[Ref, 2]  # the msi_irqs/ directory's file nodes, by vector
 
 
 class pci_globals_t(Struct):
@@ -150,4 +175,71 @@ def pci_get_slot(bus, devfn):
     return found
 
 
+# ---- INTx routing (drivers/pci/setup-irq.c, pci.c, of.c) -------------------------------------
+
+
+@infra
+def pci_find_host_bridge(bus):
+    # host-bridge.c pci_find_host_bridge(): up to the root bus, whose bridge is the host's
+    while bus.parent is not None:
+        bus = bus.parent
+    return bus.host
+
+
+@infra
+def PCI_SLOT(devfn):
+    return (devfn >> 3) & 0x1F
+
+
+@infra
+def pci_swizzle_interrupt_pin(dev, pin):
+    # pci.c: the standard bridge swizzle, INTx rotated by the device number
+    return (((pin - 1) + PCI_SLOT(dev.devfn)) % 4) + 1
+
+
+def pci_common_swizzle(dev, pin):
+    # pci.c pci_common_swizzle(): swizzle across each bridge up to the root bus; the slot is
+    # that of the device (or bridge) on the root bus.  Returns slot << 8 | pin.
+    while dev.bus.parent is not None:
+        pin = pci_swizzle_interrupt_pin(dev, pin)
+        dev = dev.bus.self
+    return (PCI_SLOT(dev.devfn) << 8) | pin
+
+
+def of_irq_parse_and_map_pci(dev, slot, pin):
+    # of_pci_irq.c of_irq_parse_and_map_pci(): the host's interrupt-map gives the hwirq (here
+    # the common map on the pin alone, interrupt-map-mask <0 0 0 7>: INTA of every slot is
+    # one line), then irq_create_of_mapping(), which returns the existing virq if mapped.
+    d = dev.bus.host.intx_domain
+    if d is None:
+        return 0
+    hwirq = pin - 1
+    virq = irq_find_mapping(d, hwirq)
+    if virq == 0:
+        virq = irq_create_mapping(d, hwirq)
+    return virq
+
+
+def pci_assign_irq(dev):
+    # setup-irq.c pci_assign_irq() [V]
+    hbrg = pci_find_host_bridge(dev.bus)
+    if hbrg is None or hbrg.map_irq is None:
+        return                              # "runtime IRQ mapping not provided by arch"
+    pin = dev.pin
+    if pin > 4:                             # "Cope with illegal."
+        pin = 1
+    irq = 0
+    if pin:
+        slot = -1
+        if hbrg.swizzle_irq is not None:
+            slot_pin = hbrg.swizzle_irq(dev, pin)
+            slot = slot_pin >> 8
+            pin = slot_pin & 0xFF
+        irq = hbrg.map_irq(dev, slot, pin)
+        if irq == -1:
+            irq = 0
+    dev.irq = irq                           # then pcibios_update_irq(): PCI_INTERRUPT_LINE
+
+
 from pyfuzz.kernel.base_core import put_device  # noqa: E402
+from pyfuzz.kernel.irq_domain import irq_create_mapping, irq_find_mapping  # noqa: E402

@@ -6,8 +6,15 @@ them: in the driver's own files (every model file outside `pyfuzz/kernel/`), a `
 (the `alloc` instruction; it returns NULL), or a call of one of the kernel library functions
 in `FAILABLE` (it returns the listed error without running). Calls the kernel library makes
 internally are not failable: the library's own allocations are modelling shortcuts that do
-not check for NULL, and the library functions a driver calls already fail as a whole. Three
-classes switch the calls on: `alloc`, `irq` and `msi`; `True` means all of them.
+not check for NULL, and the library functions a driver calls already fail as a whole. Four
+classes switch the calls on: `alloc`, `irq`, `msi` and `defer` (probe deferral: a resource
+lookup returns -EPROBE_DEFER, and the driver core re-probes the device later, see
+pyfuzz/kernel/base_dd.py); `True` means all of them.
+
+`devm_kzalloc` is not listed: its one allocation is the driver's own `kzalloc(T, gfp)` argument
+(`devm_kzalloc(dev, kzalloc(T, gfp))`, the model cannot pass a type), which is already failable
+in the `alloc` class and makes devm_kzalloc return NULL. Failing the wrapper instead would drop
+an object the driver had already been given, a memory leak the kernel never has.
 """
 
 from __future__ import annotations
@@ -19,22 +26,36 @@ from typing import Any
 from pyfuzz.errors import ScenarioError
 
 # Every class, in the order they are listed and stored.
-FAULT_CLASSES: tuple[str, ...] = ("alloc", "irq", "msi")
+FAULT_CLASSES: tuple[str, ...] = ("alloc", "irq", "msi", "defer")
 
 _ENOMEM = -12
 _ENOSPC = -28
+_EPROBE_DEFER = -517
 
 # (module, function, class, the value a failed call returns, the kernel fault attribute):
 # the kernel library functions a driver call of which may fail. request_irq and the devres
 # allocations fail in the kernel because their kzalloc/kmalloc does (failslab, -ENOMEM or
 # NULL); pci_alloc_irq_vectors fails with -ENOSPC when the vectors cannot be allocated,
-# injected at the function's entry as fail_function does.
+# injected at the function's entry as fail_function does. The `defer` class makes the IRQ
+# lookups of a platform driver return -EPROBE_DEFER, as of_irq_get() does while the interrupt
+# controller's driver has not probed yet; the kernel has no fault attribute for that, so it is
+# reported under fail_function (an error return injected at the function's entry).
 FAILABLE: tuple[tuple[str, str, str, int | None, str], ...] = (
     ("pyfuzz.kernel.base_devres", "devres_alloc", "alloc", None, "failslab"),
     ("pyfuzz.kernel.base_devres", "devm_add_action", "alloc", _ENOMEM, "failslab"),
     ("pyfuzz.kernel.irq_manage", "request_irq", "irq", _ENOMEM, "failslab"),
+    ("pyfuzz.kernel.irq_manage", "request_threaded_irq", "irq", _ENOMEM, "failslab"),
     ("pyfuzz.kernel.irq_devres", "devm_request_irq", "irq", _ENOMEM, "failslab"),
+    ("pyfuzz.kernel.irq_devres", "devm_request_threaded_irq", "irq", _ENOMEM, "failslab"),
     ("pyfuzz.kernel.pci_msi", "pci_alloc_irq_vectors", "msi", _ENOSPC, "fail_function"),
+    ("pyfuzz.kernel.base_platform", "platform_get_irq", "defer", _EPROBE_DEFER, "fail_function"),
+    (
+        "pyfuzz.kernel.base_platform",
+        "platform_get_irq_optional",
+        "defer",
+        _EPROBE_DEFER,
+        "fail_function",
+    ),
 )
 
 _LIBRARY = "pyfuzz.kernel"
