@@ -96,7 +96,7 @@ impl Execution<'_> {
         self.touch(alloc, false);
         self.touch(key, write);
         if list {
-            self.touch(KEY_LISTS, true);
+            self.touch(KEY_LISTS, write);
         }
     }
 
@@ -193,18 +193,37 @@ impl Execution<'_> {
                     }
                     return;
                 }
+                let write = !reads_only(p);
                 let regs = self.prog.arg_regs(args);
                 for &r in regs.iter().take(3) {
                     if let Some(idx) = object(self, self.reg(tid, r)) {
-                        self.touch_object(idx, None, true);
+                        self.touch_object(idx, None, write);
                     }
                 }
                 if p.family() == "list" {
-                    self.touch(KEY_LISTS, true);
+                    self.touch(KEY_LISTS, write);
                 }
             }
             // A new object is private to the thread that allocates it.
             _ => {}
         }
     }
+}
+
+/// The primitives that only read the objects they are given (two of them on one object
+/// commute; each conflicts with a primitive that writes it): tests of a lock, a kref, a
+/// completion or a list, list walks, and MMIO register reads. Every other primitive writes
+/// its argument objects.
+fn reads_only(p: Prim) -> bool {
+    matches!(
+        p,
+        Prim::MutexIsLocked
+            | Prim::KrefRead
+            | Prim::CompletionDone
+            | Prim::ListEmpty
+            | Prim::ListFirst
+            | Prim::ListNext
+            | Prim::MmioRead
+            | Prim::LockdepAssertHeld
+    )
 }
