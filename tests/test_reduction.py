@@ -102,7 +102,7 @@ ALL = 2**32 - 1  # `--preemptions all`
 
 
 def test_complete_exploration_with_sleep_sets_finds_the_same_titles() -> None:
-    """`--preemptions all` (bounds 0-2, then one unbounded search pruned by sleep sets) finds
+    """`--preemptions all` (bounds 0 and 1, then one unbounded search pruned by sleep sets) finds
     the same set of titles as the plain search run until a bound cuts nothing off, on every
     variant where the plain search completes within the budget, and completes too."""
     compared = 0
