@@ -103,6 +103,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "complete": res.complete,
         "exhaustive": res.exhaustive,
         "reduction": not args.no_reduction,
+        "unbounded": res.unbounded,
         "new_per_bound": list(res.new_per_bound),
         "distinct_schedules": sum(res.new_per_bound),
         "workloads": _workload_rows(loaded, res.workloads),
@@ -110,13 +111,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "seconds": round(seconds, 3),
     }
     if res.model_error is not None:
-        where = f"schedule {res.schedules} of the search, at bound {res.bound}"
+        where = f"schedule {res.schedules} of the search, {_where_in_search(res)}"
         return _model_error_in_search(args, base, res.model_error, where)
     if res.outcome is None:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
         if res.interrupted:
-            return _interrupted(args, loaded.label, base, res.interrupted, f"at bound {res.bound}")
+            return _interrupted(args, loaded.label, base, res.interrupted, _where_in_search(res))
         code = EXIT_CLEAN if res.complete else EXIT_INCOMPLETE
         if args.json:
             return emit("verify", "ok" if res.complete else "incomplete", code, base)
@@ -138,7 +139,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             print(
                 f"{loaded.label}: no finding in {res.schedules} schedules, but the search stopped"
-                f" at the budget (--max-schedules) while exploring bound {res.bound}"
+                f" at the budget (--max-schedules), {_where_in_search(res)}"
             )
         return code
     # "preemptions" stays what the search proved the finding needs on the default workload;
@@ -218,6 +219,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # Workload lines shown in text (all of them are in --json).
 SHOWN_WORKLOADS = 20
+
+
+def _where_in_search(res: Any) -> str:
+    """Where a search stood when it stopped: the bound it explored, or, in the unbounded
+    part of `--preemptions all`, how many preemptions its schedules had reached."""
+    if res.unbounded:
+        return f"in the unbounded search (schedules with up to {res.bound} preemptions so far)"
+    return f"at bound {res.bound}"
 
 
 def _reduced(args: argparse.Namespace) -> str:

@@ -220,6 +220,9 @@ pub struct VerifyResult {
     pub interrupted: bool,
     /// The model went wrong in the last schedule run: the search stopped there.
     pub model_error: Option<Outcome>,
+    /// The search was in its unbounded part (`--preemptions all`) when it ended: `bound` is
+    /// then the most preemptions a schedule had so far, not a bound being explored.
+    pub unbounded: bool,
 }
 
 /// What bounded exhaustive search looks for, and where.
@@ -363,6 +366,7 @@ fn search_complete(
         s.per_workload.insert(w, n);
     }
     let unbounded = u32::MAX;
+    s.res.unbounded = true;
     let done = s.explore(
         ex,
         spec,

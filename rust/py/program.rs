@@ -263,6 +263,7 @@ impl PyProgram {
             step_limits: r.step_limits,
             other_findings: r.other_findings,
             titles: r.titles.into_iter().collect(),
+            unbounded: r.unbounded,
             outcome,
             interrupted,
             model_error,

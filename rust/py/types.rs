@@ -301,6 +301,10 @@ pub struct PyVerify {
     /// With `every_finding`: (title, fewest preemptions that showed it), sorted by title.
     #[pyo3(get)]
     pub titles: Vec<(String, u32)>,
+    /// The search ended in its unbounded part (`--preemptions all`): `bound` is the most
+    /// preemptions a schedule had so far.
+    #[pyo3(get)]
+    pub unbounded: bool,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
     /// "SIGINT" or "SIGTERM" when an interruptible search was stopped by that signal.
