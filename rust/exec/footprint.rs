@@ -5,8 +5,8 @@
 //! written. Keys name a field slot (loads and stores), a primitive object (locks,
 //! completions, wait queues, kref, work items, kthread tasks: every primitive is a write),
 //! an allocation (every access reads it, a free writes it, so a free conflicts with every
-//! access to the memory it frees), and a few shared resources: all lists together (list
-//! operations write their neighbours, whichever objects those are), RCU (readers read it,
+//! access to the memory it frees; a list operation that changes links also writes the
+//! neighbours of its nodes, whose links it rewrites), and a few shared resources: RCU (readers read it,
 //! `synchronize_rcu` writes it), the thread pool (spawning a worker or a kthread, and such a
 //! thread ending, choose thread slots) and fault injection's fail-nth counter. The kthread
 //! primitives name their task object: `kthread_should_stop` reads the running kthread's,
@@ -19,7 +19,7 @@ use super::Execution;
 use crate::ir::{Instr, ObjKind, Reach};
 use crate::prims::Prim;
 use crate::sched::events::{
-    Access, Event, Key, KEY_LISTS, KEY_RCU, KEY_WORKERS, SPACE_ALLOC, SPACE_OBJ, SPACE_SLOT,
+    Access, Event, Key, KEY_RCU, KEY_WORKERS, SPACE_ALLOC, SPACE_OBJ, SPACE_SLOT,
 };
 use crate::world::Value;
 
@@ -92,11 +92,26 @@ impl Execution<'_> {
             Some(s) => SPACE_SLOT | s as u64,
             None => SPACE_OBJ | idx as u64,
         };
-        let list = o.kind == ObjKind::List;
         self.touch(alloc, false);
         self.touch(key, write);
-        if list {
-            self.touch(KEY_LISTS, write);
+    }
+
+    /// A list operation that changes links writes its nodes' current neighbours too (their
+    /// next or prev link changes): `list_add` rewrites the head's next node, `list_del` both
+    /// neighbours of the node.
+    fn touch_list_neighbours(&mut self, idx: u32) {
+        let o = &self.world.objs[idx as usize];
+        if o.kind != ObjKind::List || o.vals_len < 2 {
+            return;
+        }
+        let s = o.vals_start as usize;
+        let links = [self.world.vals[s], self.world.vals[s + 1]];
+        for v in links {
+            if let Value::Ref(r) = v {
+                if (r.idx as usize) < self.world.objs.len() {
+                    self.touch_object(r.idx, None, true);
+                }
+            }
         }
     }
 
@@ -194,14 +209,15 @@ impl Execution<'_> {
                     return;
                 }
                 let write = !reads_only(p);
+                let list = p.family() == "list";
                 let regs = self.prog.arg_regs(args);
                 for &r in regs.iter().take(3) {
                     if let Some(idx) = object(self, self.reg(tid, r)) {
                         self.touch_object(idx, None, write);
+                        if list && write {
+                            self.touch_list_neighbours(idx);
+                        }
                     }
-                }
-                if p.family() == "list" {
-                    self.touch(KEY_LISTS, write);
                 }
             }
             // A new object is private to the thread that allocates it.

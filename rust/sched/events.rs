@@ -3,7 +3,7 @@
 //! and wrote. `exec::footprint` records them; this module only defines the format, so that
 //! the reduction reads it without depending on the executor. Keys: a field or array slot,
 //! a primitive object, an allocation (accessing memory reads it, freeing writes it), and a
-//! few shared resources (all lists, RCU, the worker pool, fault injection's counter).
+//! few shared resources (RCU, the thread pool, fault injection's counter).
 
 /// What a key designates (the high 32 bits of a `Key`).
 pub const SPACE_SLOT: u64 = 1 << 32;
@@ -11,8 +11,6 @@ pub const SPACE_OBJ: u64 = 2 << 32;
 pub const SPACE_ALLOC: u64 = 3 << 32;
 pub const SPACE_SHARED: u64 = 4 << 32;
 
-/// Every list, as one key.
-pub const KEY_LISTS: Key = SPACE_SHARED;
 /// RCU grace periods.
 pub const KEY_RCU: Key = SPACE_SHARED | 1;
 /// The worker pool's thread slots.
