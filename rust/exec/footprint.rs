@@ -228,8 +228,10 @@ impl Execution<'_> {
 
 /// The primitives that only read the objects they are given (two of them on one object
 /// commute; each conflicts with a primitive that writes it): tests of a lock, a kref, a
-/// completion or a list, list walks, and MMIO register reads. Every other primitive writes
-/// its argument objects.
+/// completion or a list, list walks, MMIO register reads, and a task's wait-queue
+/// registration, wait and deregistration (they change only the task's own state, which
+/// only a `wake_up` on that queue, a write, reads). Every other primitive writes its
+/// argument objects.
 fn reads_only(p: Prim) -> bool {
     matches!(
         p,
@@ -241,5 +243,8 @@ fn reads_only(p: Prim) -> bool {
             | Prim::ListNext
             | Prim::MmioRead
             | Prim::LockdepAssertHeld
+            | Prim::WqPrepare
+            | Prim::WqWait
+            | Prim::WqFinish
     )
 }
