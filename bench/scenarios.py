@@ -41,6 +41,8 @@ def verify_row(program: Any, bound: int, reduction: bool, budget: int) -> dict[s
         "distinct_schedules": sum(res.new_per_bound),
         "complete": res.complete,
         "exhaustive": res.exhaustive,
+        "states": res.states,
+        "by_states": res.by_states,
         "seconds": round(time.perf_counter() - start, 4),
         "title": res.outcome.finding.title if res.outcome else None,
         "preemptions": res.outcome.preemptions if res.outcome else None,

@@ -104,6 +104,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "exhaustive": res.exhaustive,
         "reduction": not args.no_reduction,
         "unbounded": res.unbounded,
+        "states": res.states,
+        "by_states": res.by_states,
         "new_per_bound": list(res.new_per_bound),
         "distinct_schedules": sum(res.new_per_bound),
         "workloads": _workload_rows(loaded, res.workloads),
@@ -124,7 +126,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         distinct = sum(res.new_per_bound)
         per_bound = ", ".join(f"{n} at {b}" for b, n in enumerate(res.new_per_bound))
         _print_workloads(base["workloads"])
-        if res.exhaustive:
+        if res.exhaustive and res.by_states:
+            print(
+                f"{loaded.label}: no finding; complete: every interleaving explored, by a "
+                f"stateful search through {res.states} distinct states ({res.schedules} "
+                f"executions, {seconds:.2f}s)"
+            )
+        elif res.exhaustive:
             print(
                 f"{loaded.label}: no finding; complete: every interleaving explored, "
                 f"{distinct} schedules ({per_bound} preemptions; {res.schedules} executions, "

@@ -223,6 +223,11 @@ pub struct VerifyResult {
     /// The search was in its unbounded part (`--preemptions all`) when it ended: `bound` is
     /// then the most preemptions a schedule had so far, not a bound being explored.
     pub unbounded: bool,
+    /// Distinct states the unbounded part's stateful search explored from (0 before it).
+    pub states: u64,
+    /// The stateful search, not the reduced one, finished the unbounded part (at least one
+    /// of its trees): the per-bound counts are then those of the reduced search so far.
+    pub by_states: bool,
 }
 
 /// What bounded exhaustive search looks for, and where.
@@ -242,6 +247,34 @@ pub struct SearchSpec {
     /// Do not stop at a finding: explore the whole bound and collect every distinct title
     /// (`VerifyResult::titles`), e.g. to compare two searches.
     pub every_finding: bool,
+    /// How the unbounded part of `--preemptions all` searches.
+    pub unbounded_search: UnboundedSearch,
+}
+
+/// The unbounded search of `--preemptions all` (see `both_trees`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UnboundedSearch {
+    /// The reduced and the stateful search in turn; the first to finish ends it.
+    #[default]
+    Both,
+    /// The reduced search alone (source sets and sleep sets).
+    Reduced,
+    /// The stateful search alone (every thread, states explored once).
+    Stateful,
+}
+
+impl UnboundedSearch {
+    /// The search by its name: `both`, `reduction` or `states`.
+    pub fn by_name(name: &str) -> CoreResult<UnboundedSearch> {
+        match name {
+            "both" => Ok(UnboundedSearch::Both),
+            "reduction" => Ok(UnboundedSearch::Reduced),
+            "states" => Ok(UnboundedSearch::Stateful),
+            _ => Err(CoreError::UnknownName(format!(
+                "unknown unbounded search '{name}' (both, reduction, states)"
+            ))),
+        }
+    }
 }
 
 /// Lets the tree search see the run that just ended, before `Decider::end`.
@@ -446,8 +479,41 @@ impl Search {
         let mut most_failable = 0;
         let mut nth = 0;
         loop {
-            let d = make(bound, nth);
-            let d = search_tree(ex, spec, poll, self, d, &mut most_failable, counted)?;
+            let unbounded = bound == u32::MAX && spec.max_preemptions == u32::MAX;
+            let d = match spec.unbounded_search {
+                UnboundedSearch::Both if unbounded => {
+                    let (reduced, stateful) = (make(bound, nth), make(bound, nth).with_states());
+                    both_trees(
+                        ex,
+                        spec,
+                        poll,
+                        self,
+                        reduced,
+                        stateful,
+                        &mut most_failable,
+                        counted,
+                    )
+                }
+                UnboundedSearch::Stateful if unbounded => {
+                    let d = make(bound, nth).with_states();
+                    ex.footprints.on = false;
+                    let d = search_tree(ex, spec, poll, self, d, &mut most_failable, counted);
+                    ex.footprints.on = true;
+                    if d.is_some() {
+                        self.res.by_states = true;
+                    }
+                    d
+                }
+                _ => search_tree(
+                    ex,
+                    spec,
+                    poll,
+                    self,
+                    make(bound, nth),
+                    &mut most_failable,
+                    counted,
+                ),
+            }?;
             everything &= d.explored_everything();
             if !faults || d.fail_nth_fixed() || nth >= most_failable {
                 return Some(everything);
@@ -472,66 +538,145 @@ fn search_tree(
     most_failable: &mut u32,
     counted: (u32, u32),
 ) -> Option<Dpor> {
+    let exhausted = loop {
+        match one_run(ex, spec, poll, search, &mut d, most_failable, counted) {
+            None => break false,
+            Some(true) => break true,
+            Some(false) => {}
+        }
+    };
+    search.res.states += d.states_explored();
+    exhausted.then_some(d)
+}
+
+/// `both_trees`: the stateful search takes its first turn after this many runs of the
+/// reduced search (small programs are done by then, in the reduction's few runs), and then
+/// one run in every `STATEFUL_EVERY`.
+pub const STATEFUL_JOINS: u64 = 256;
+pub const STATEFUL_EVERY: u64 = 4;
+
+/// The unbounded search of `--preemptions all` over one tree: the reduced search (source
+/// sets and sleep sets: one run per class of equivalent interleavings) and the stateful
+/// search (every thread at every decision, but a run stops at a state explored from
+/// before) take turns, run by run, and the first to exhaust the tree ends it. Each is
+/// complete on its own; which is faster depends on the program: many threads whose steps
+/// mostly commute favour the reduction; two threads with long conflicting loops (a reader
+/// looping over data a remover changes) favour the states, whose number grows with the
+/// product of the threads' lengths where the interleavings grow exponentially. With one
+/// turn in `STATEFUL_EVERY` for the states, a program the reduction finishes costs at most
+/// a third more executions, and one the states finish at most `STATEFUL_EVERY` times the
+/// stateful search's own. Only the reduced search's runs are counted per bound (they are
+/// distinct interleavings); the stateful search's count as executions, and
+/// `VerifyResult::states` says how many states it reached.
+#[allow(clippy::too_many_arguments)]
+fn both_trees(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    poll: Poll,
+    search: &mut Search,
+    mut reduced: Dpor,
+    mut stateful: Dpor,
+    most_failable: &mut u32,
+    counted: (u32, u32),
+) -> Option<Dpor> {
+    let mut turn = 0u64;
+    let winner = loop {
+        let by_states = turn >= STATEFUL_JOINS && (turn - STATEFUL_JOINS) % STATEFUL_EVERY == 0;
+        turn += 1;
+        // The stateful search needs no footprints.
+        ex.footprints.on = !by_states;
+        let (d, c) = if by_states {
+            (&mut stateful, (u32::MAX, 0))
+        } else {
+            (&mut reduced, counted)
+        };
+        match one_run(ex, spec, poll, search, d, most_failable, c) {
+            None => break None,
+            Some(true) => break Some(by_states),
+            Some(false) => {}
+        }
+    };
+    ex.footprints.on = true;
+    search.res.states += stateful.states_explored();
+    match winner? {
+        true => {
+            search.res.by_states = true;
+            Some(stateful)
+        }
+        false => Some(reduced),
+    }
+}
+
+/// One run of a tree search: None when the search must stop, else whether the tree is
+/// exhausted. A run is counted in `new_per_bound` when its preemptions are within `counted`.
+fn one_run(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    poll: Poll,
+    search: &mut Search,
+    d: &mut Dpor,
+    most_failable: &mut u32,
+    counted: (u32, u32),
+) -> Option<bool> {
     let res = &mut search.res;
     let bound = res.bound;
-    loop {
-        if res.schedules >= spec.max_schedules {
+    if res.schedules >= spec.max_schedules {
+        return None;
+    }
+    if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
+        let progress = Progress {
+            executions: res.schedules,
+            bound,
+            findings: 0,
+        };
+        if !poll(&progress) {
+            res.interrupted = true;
             return None;
         }
-        if res.schedules % POLL_EVERY == POLL_EVERY - 1 {
-            let progress = Progress {
-                executions: res.schedules,
-                bound,
-                findings: 0,
-            };
-            if !poll(&progress) {
-                res.interrupted = true;
-                return None;
-            }
-        }
-        let st = ex.run(&mut d);
-        res.schedules += 1;
-        observe(&mut d, ex, st);
-        *most_failable = (*most_failable).max(ex.failable);
-        let p = ex.preemptions.min(u32::MAX as u64) as u32;
-        if st != RunStatus::Redundant && counted.0 <= p && p <= counted.1 {
-            if res.new_per_bound.len() <= p as usize {
-                res.new_per_bound.resize(p as usize + 1, 0);
-            }
-            res.new_per_bound[p as usize] += 1;
-            *search
-                .per_workload
-                .entry(ex.choices[..ex.workload_len].to_vec())
-                .or_default() += 1;
-        }
-        match st {
-            RunStatus::Finding if spec.every_finding => {
-                if let Some(f) = &ex.finding {
-                    let p = ex.preemptions.min(u32::MAX as u64) as u32;
-                    let best = res.titles.entry(f.title.clone()).or_insert(p);
-                    *best = (*best).min(p);
-                }
-            }
-            RunStatus::Finding => {
-                let wanted = match (&spec.target, &ex.finding) {
-                    (Some(t), Some(f)) => f.title == *t,
-                    _ => true,
-                };
-                if wanted {
-                    res.outcome = Some(Outcome::capture(ex, st, false));
-                    return None;
-                }
-                res.other_findings += 1;
-            }
-            RunStatus::StepLimit => res.step_limits += 1,
-            RunStatus::ModelError => {
-                res.model_error = Some(Outcome::capture(ex, st, false));
-                return None;
-            }
-            _ => {}
-        }
-        if !d.end(&run_end(ex)) {
-            return Some(d);
-        }
     }
+    let st = ex.run(d);
+    res.schedules += 1;
+    observe(d, ex, st);
+    *most_failable = (*most_failable).max(ex.failable);
+    let p = ex.preemptions.min(u32::MAX as u64) as u32;
+    if st != RunStatus::Redundant && counted.0 <= p && p <= counted.1 {
+        if res.new_per_bound.len() <= p as usize {
+            res.new_per_bound.resize(p as usize + 1, 0);
+        }
+        res.new_per_bound[p as usize] += 1;
+        *search
+            .per_workload
+            .entry(ex.choices[..ex.workload_len].to_vec())
+            .or_default() += 1;
+    }
+    match st {
+        RunStatus::Finding if spec.every_finding => {
+            if let Some(f) = &ex.finding {
+                let p = ex.preemptions.min(u32::MAX as u64) as u32;
+                let best = res.titles.entry(f.title.clone()).or_insert(p);
+                *best = (*best).min(p);
+            }
+        }
+        RunStatus::Finding => {
+            let wanted = match (&spec.target, &ex.finding) {
+                (Some(t), Some(f)) => f.title == *t,
+                _ => true,
+            };
+            if wanted {
+                res.outcome = Some(Outcome::capture(ex, st, false));
+                return None;
+            }
+            res.other_findings += 1;
+        }
+        RunStatus::StepLimit => res.step_limits += 1,
+        RunStatus::ModelError => {
+            res.model_error = Some(Outcome::capture(ex, st, false));
+            return None;
+        }
+        _ => {}
+    }
+    if !d.end(&run_end(ex)) {
+        return Some(true);
+    }
+    Some(false)
 }

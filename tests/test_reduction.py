@@ -49,6 +49,7 @@ MODEL_FILES = [
     "bench/peers/models/stop_io.py",
     "bench/peers/models/abba.py",
     "bench/peers/models/demo_alive_flag.py",
+    "tests/models/search/two_preemptions.py",
 ]
 
 
@@ -109,9 +110,11 @@ def test_every_finding_collects_several_titles_with_their_fewest_preemptions() -
 ALL = 2**32 - 1  # `--preemptions all`
 
 
-def test_complete_exploration_with_sleep_sets_finds_the_same_titles() -> None:
-    """`--preemptions all` (bounds 0 and 1, then one unbounded search pruned by sleep sets) finds
-    the same set of titles as the plain search run until a bound cuts nothing off, on every
+@pytest.mark.parametrize("unbounded", ["reduction", "states", "both"])
+def test_complete_exploration_finds_the_same_titles(unbounded: str) -> None:
+    """`--preemptions all` (bounds 0 and 1, then an unbounded search: the reduced one pruned by
+    sleep sets, the stateful one that explores each state once, or both in turn) finds the
+    same set of titles as the plain search run until a bound cuts nothing off, on every
     variant where the plain search completes within the budget, and completes too."""
     compared = 0
     for spec in SPECS:
@@ -119,11 +122,41 @@ def test_complete_exploration_with_sleep_sets_finds_the_same_titles() -> None:
         plain = program.verify(ALL, max_schedules=BUDGET, reduction=False, every_finding=True)
         if not plain.exhaustive or plain.model_error is not None:
             continue
-        reduced = program.verify(ALL, max_schedules=BUDGET, every_finding=True)
-        assert reduced.exhaustive, spec
-        assert {t for t, _ in reduced.titles} == {t for t, _ in plain.titles}, (
-            f"{spec}: reduced {reduced.titles}, plain {plain.titles}"
+        found = program.verify(ALL, max_schedules=BUDGET, every_finding=True, unbounded=unbounded)
+        assert found.exhaustive, spec
+        assert {t for t, _ in found.titles} == {t for t, _ in plain.titles}, (
+            f"{spec} ({unbounded}): {found.titles}, plain {plain.titles}"
         )
-        assert reduced.schedules <= plain.schedules, spec
+        if unbounded == "reduction":
+            assert found.schedules <= plain.schedules, spec
         compared += 1
     assert compared >= 15, compared
+
+
+def test_the_stateful_search_stops_where_it_has_been_and_finds_the_first_bug_too() -> None:
+    """On a program with a long reader loop (the host-unbind scenario's `cat /proc/interrupts`
+    of 16 rounds against the controller's removal) the stateful search completes the fixed
+    variant in fewer executions than the reduced search alone; and a bug past the bounded
+    prefix is found by either unbounded search with its minimal preemptions."""
+    fixed = load("pci-host-unbind:fixed-endpoint").program
+    by_states = fixed.verify(ALL, max_schedules=400_000, unbounded="states")
+    assert by_states.exhaustive and by_states.outcome is None and by_states.by_states
+    assert 0 < by_states.states < 200_000, by_states.states
+    reduced = fixed.verify(ALL, max_schedules=by_states.schedules, unbounded="reduction")
+    assert not reduced.complete, "the reduction alone needs more interleavings than that"
+    # A bug past the bounded prefix (bounds 0 and 1): found by the stateful search, then
+    # sought at bound 2, its minimal count.
+    model = ROOT / "tests/models/search/two_preemptions.py"
+    buggy = load(f"{model}:two-preemptions:buggy").program
+    for unbounded in ("states", "reduction", "both"):
+        r = buggy.verify(ALL, max_schedules=BUDGET, unbounded=unbounded)
+        assert r.outcome is not None, unbounded
+        assert r.outcome.finding.title == "kernel BUG in reader", r.outcome.finding.title
+        assert r.outcome.preemptions == 2, (unbounded, r.outcome.preemptions)
+
+
+def test_an_unknown_unbounded_search_is_a_usage_error() -> None:
+    from pyfuzz.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown unbounded search 'dfs'"):
+        load("demo-alive-flag:locked-check").program.verify(ALL, unbounded="dfs")

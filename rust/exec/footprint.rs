@@ -19,9 +19,10 @@ use super::Execution;
 use crate::ir::{Instr, ObjKind, Reach};
 use crate::prims::Prim;
 use crate::sched::events::{
-    Access, Event, Key, KEY_RCU, KEY_WORKERS, SPACE_ALLOC, SPACE_OBJ, SPACE_SLOT,
+    Access, Event, Key, Mode, KEY_RCU, KEY_RCU_TASKS, KEY_WORKERS, SPACE_ALLOC, SPACE_OBJ,
+    SPACE_SLOT,
 };
-use crate::world::Value;
+use crate::world::{ObjState, Value};
 
 impl Execution<'_> {
     /// Opens the event of the step thread `tid` is about to run.
@@ -52,8 +53,15 @@ impl Execution<'_> {
     /// Records one access of the current step.
     #[inline]
     pub(crate) fn touch(&mut self, key: Key, write: bool) {
+        let mode = if write { Mode::Write } else { Mode::Read };
+        self.touch_as(key, mode);
+    }
+
+    /// Records one access of the current step in `mode`.
+    #[inline]
+    fn touch_as(&mut self, key: Key, mode: Mode) {
         if self.footprints.on && !self.footprints.events.is_empty() {
-            self.footprints.accesses.push(Access { key, write });
+            self.footprints.accesses.push(Access { key, mode });
         }
     }
 
@@ -156,12 +164,52 @@ impl Execution<'_> {
                         }
                         return;
                     }
-                    Prim::RcuReadLock | Prim::RcuReadUnlock => {
+                    // A grace period starts with a snapshot of the tasks inside a read
+                    // section (it writes KEY_RCU, every rcu_read_lock reads it: whether the
+                    // reader is waited for), and ends when each of them has left its
+                    // section: a retry of the wait reads the leaving unlocks' per-task keys.
+                    // The unlock does not conflict with the start: a grace period started
+                    // inside the section waits until the unlock, which is the same as
+                    // starting just after it (the waiting task does nothing in between).
+                    Prim::RcuReadLock => {
                         self.touch(KEY_RCU, false);
                         return;
                     }
+                    Prim::RcuReadUnlock => {
+                        if self.threads[tid].rcu_depth == 1 {
+                            self.touch(rcu_task_key(tid as u32), true);
+                        }
+                        return;
+                    }
                     Prim::SynchronizeRcu => {
-                        self.touch(KEY_RCU, true);
+                        if self.threads[tid].retrying {
+                            for i in 0..self.threads[tid].rcu_wait.len() {
+                                let t = self.threads[tid].rcu_wait[i].0;
+                                self.touch(rcu_task_key(t), false);
+                            }
+                        } else {
+                            self.touch(KEY_RCU, true);
+                        }
+                        return;
+                    }
+                    // A get on a live kref and a put that is not the last only add to the
+                    // count: gets commute with gets, puts with puts (`events::Mode`).
+                    Prim::KrefGet | Prim::KrefPut => {
+                        if let Some(idx) = object(self, self.reg(tid, self.prog.arg_regs(args)[0]))
+                        {
+                            let count = match self.world.objs[idx as usize].state {
+                                ObjState::Kref(k) => k.count,
+                                _ => 0,
+                            };
+                            let mode = match p {
+                                Prim::KrefGet if count >= 1 => Mode::Increment,
+                                Prim::KrefPut if count >= 2 => Mode::Decrement,
+                                _ => Mode::Write,
+                            };
+                            let base = self.world.objs[idx as usize].base;
+                            self.touch(SPACE_ALLOC | base as u64, false);
+                            self.touch_as(SPACE_OBJ | idx as u64, mode);
+                        }
                         return;
                     }
                     // Voluntary yields change no state another thread can see.
@@ -224,6 +272,11 @@ impl Execution<'_> {
             _ => {}
         }
     }
+}
+
+/// Task `t`'s exits from RCU read sections (`rcu_read_unlock` of its outermost section).
+fn rcu_task_key(t: u32) -> Key {
+    KEY_RCU_TASKS + t as u64
 }
 
 /// The primitives that only read the objects they are given (two of them on one object

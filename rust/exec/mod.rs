@@ -11,6 +11,7 @@ pub mod feedback;
 pub mod footprint;
 pub mod interp;
 pub mod private;
+pub mod state;
 pub mod thread;
 pub mod trace;
 
@@ -452,6 +453,9 @@ impl<'p> Execution<'p> {
                     step: self.steps,
                     pending: &pending[..self.nthreads],
                 };
+                if d.wants_state() {
+                    d.observe_state(self.state_key(mask));
+                }
                 let t = d.pick(&p);
                 if d.redundant() {
                     break RunStatus::Redundant;

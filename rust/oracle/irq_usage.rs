@@ -151,6 +151,14 @@ impl IrqUsage {
     }
 
     /// Keeps the current bits across resets (call after boot).
+    /// An order-free hash of the usage bits set (the stateful search's state fingerprint).
+    pub fn fingerprint(&self) -> u64 {
+        self.log.iter().fold(0u64, |acc, &(c, b)| {
+            let x = ((c as u64) << 8) | b as u64;
+            acc.wrapping_add(crate::exec::state::set_element(x))
+        })
+    }
+
     pub fn mark_base(&mut self) {
         self.base_len = self.log.len();
         self.base_any = self.any;

@@ -29,6 +29,15 @@ pub struct LockGraph {
 }
 
 impl LockGraph {
+    /// An order-free hash of the edge set (the stateful search's state fingerprint: the
+    /// edges decide later reports, their order and stacks do not).
+    pub fn fingerprint(&self) -> u64 {
+        self.edges.iter().fold(0u64, |acc, e| {
+            let x = ((e.from as u64) << 32) | e.to as u64;
+            acc.wrapping_add(crate::exec::state::set_element(x))
+        })
+    }
+
     /// A graph over `n` lock classes.
     pub fn new(n: usize) -> LockGraph {
         LockGraph {

@@ -211,11 +211,14 @@ impl PyProgram {
     /// schedule within the bound instead of the partial-order reduced set (for checking the
     /// reduction; the findings and minimal preemptions are the same). `every_finding=True`
     /// explores the whole bound and collects every distinct title (`titles`) instead of
-    /// stopping at the first finding.
+    /// stopping at the first finding. `unbounded` chooses the search of the unbounded part
+    /// of `preemptions = 2**32 - 1` (all): "both" (the reduced and the stateful search in
+    /// turn, the default), "reduction" or "states" alone; `states` and `by_states` report on
+    /// the stateful one.
     #[pyo3(signature = (
         preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
         interruptible = false, progress = None, all_workloads = false, reduction = true,
-        every_finding = false
+        every_finding = false, unbounded = "both"
     ))]
     fn verify(
         &self,
@@ -229,7 +232,9 @@ impl PyProgram {
         all_workloads: bool,
         reduction: bool,
         every_finding: bool,
+        unbounded: &str,
     ) -> PyResult<PyVerify> {
+        let unbounded_search = runner::UnboundedSearch::by_name(unbounded).map_err(to_py)?;
         let spec = SearchSpec {
             max_preemptions: preemptions,
             max_schedules,
@@ -238,6 +243,7 @@ impl PyProgram {
             all_workloads,
             no_reduction: !reduction,
             every_finding,
+            unbounded_search,
         };
         let mut watch = Watch::new(progress);
         let r = self.with_exec(py, |ex| {
@@ -264,6 +270,8 @@ impl PyProgram {
             other_findings: r.other_findings,
             titles: r.titles.into_iter().collect(),
             unbounded: r.unbounded,
+            states: r.states,
+            by_states: r.by_states,
             outcome,
             interrupted,
             model_error,

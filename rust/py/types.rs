@@ -305,6 +305,13 @@ pub struct PyVerify {
     /// preemptions a schedule had so far.
     #[pyo3(get)]
     pub unbounded: bool,
+    /// Distinct states the unbounded part's stateful search explored from (0 before it).
+    #[pyo3(get)]
+    pub states: u64,
+    /// The stateful search finished the unbounded part (see `states`); the per-bound counts
+    /// are then the reduced search's so far.
+    #[pyo3(get)]
+    pub by_states: bool,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
     /// "SIGINT" or "SIGTERM" when an interruptible search was stopped by that signal.

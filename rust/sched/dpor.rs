@@ -31,12 +31,14 @@
 //! explored at every decision, and `analyze` does nothing; `verify --no-reduction` runs that,
 //! and `tests/test_reduction.py` checks the two find the same bugs.
 
-use super::events::{Access, Event, Footprint, Footprints, Key};
+use super::events::{Access, Event, Footprint, Footprints};
+use super::hb::Analysis;
+use super::visited::Visited;
 use super::workload::{Answer, WorkloadChoices};
 use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
+use crate::exec::state::StateKey;
 use crate::limits::MAX_THREADS;
 use crate::world::NONE;
-use std::collections::BTreeMap;
 
 /// A decision of the current path.
 #[derive(Clone, Copy, Debug)]
@@ -64,49 +66,6 @@ impl Node {
     }
 }
 
-/// Reads and writes of one key so far in the analysed run.
-#[derive(Clone, Debug, Default)]
-struct KeyHistory {
-    last_write: Option<u32>,
-    /// The reads since that write, at most one per thread (its latest).
-    reads: Vec<u32>,
-}
-
-/// Per-run analysis state, kept to reuse its buffers.
-#[derive(Default)]
-struct Analysis {
-    /// Vector clocks, `width` entries per event (the virtual end events included).
-    clocks: Vec<u32>,
-    width: usize,
-    /// Per event: its thread, its own clock entry, its decision node (NONE: none).
-    tid: Vec<u32>,
-    local: Vec<u32>,
-    node: Vec<u32>,
-    /// Per thread: its current clock and its last event.
-    thread_clock: Vec<u32>,
-    last_event: Vec<u32>,
-    keys: BTreeMap<Key, KeyHistory>,
-    candidates: Vec<u32>,
-    /// Per thread: its first event in the reversal being examined, or NONE.
-    first: Vec<u32>,
-}
-
-impl Analysis {
-    fn clock(&self, e: u32) -> &[u32] {
-        let s = e as usize * self.width;
-        &self.clocks[s..s + self.width]
-    }
-
-    /// Whether event `a` happens before the point whose clock is `vc`.
-    fn before(&self, a: u32, vc: &[u32]) -> bool {
-        vc[self.tid[a as usize] as usize] >= self.local[a as usize]
-    }
-
-    fn happens_before(&self, a: u32, b: u32) -> bool {
-        self.before(a, self.clock(b))
-    }
-}
-
 /// The DPOR decider.
 pub struct Dpor {
     bound: u32,
@@ -128,6 +87,12 @@ pub struct Dpor {
     asleep: Vec<Footprint>,
     stepping_node: u32,
     blocked: bool,
+    /// Stateful search (`with_states`): the states explored from, and the state of the
+    /// coming scheduling point.
+    states: Option<Visited>,
+    coming: Option<StateKey>,
+    /// The events the next run shares with the last analysed one.
+    resume_from: usize,
 }
 
 impl Dpor {
@@ -149,6 +114,9 @@ impl Dpor {
             asleep: Vec::new(),
             stepping_node: NONE,
             blocked: false,
+            states: None,
+            coming: None,
+            resume_from: 0,
         }
     }
 
@@ -170,6 +138,22 @@ impl Dpor {
     pub fn without_reduction(mut self) -> Dpor {
         self.reduce = false;
         self
+    }
+
+    /// The plain DFS with state caching: every runnable thread at every decision, but a run
+    /// stops at a scheduling point whose state was explored from before (`sched::visited`).
+    /// Sound without a bound only (a state reached again with fewer preemptions would need
+    /// exploring again), and without the reduction (its races assume every run is finished).
+    pub fn with_states(mut self) -> Dpor {
+        self.reduce = false;
+        self.bound = u32::MAX;
+        self.states = Some(Visited::default());
+        self
+    }
+
+    /// Distinct states a stateful search explored from.
+    pub fn states_explored(&self) -> u64 {
+        self.states.as_ref().map_or(0, |v| v.len() as u64)
     }
 
     /// Whether sleep sets prune this search (reduced and unbounded).
@@ -305,34 +289,23 @@ impl Dpor {
 
     /// Reads the event log of the run that just ended and schedules the reversals of its
     /// races. `runnable_at_end`: the threads still runnable when it stopped (a finding or the
-    /// step limit; 0 when every thread finished or blocked).
+    /// step limit; 0 when every thread finished or blocked). The events the run shares with
+    /// the previous one keep their analysis (`sched::hb`): their races were handled then.
     pub fn analyze(&mut self, fp: &Footprints, nthreads: usize, runnable_at_end: ThreadMask) {
         if self.diverged || !self.reduce {
+            self.an.invalidate();
             return;
         }
         let width = nthreads.max(1);
         let real = fp.events.len();
+        let keep = std::mem::replace(&mut self.resume_from, 0);
+        let (mut picks, mut last_global) = self.an.resume(width, keep);
+        let start = self.an.tid.len();
         // Room for one virtual end step at a time (each is analysed alone, then dropped).
-        let total = real + 1;
-        {
-            let an = &mut self.an;
-            an.width = width;
-            an.clocks.clear();
-            an.clocks.resize(total * width, 0);
-            an.tid.clear();
-            an.local.clear();
-            an.node.clear();
-            an.thread_clock.clear();
-            an.thread_clock.resize(width * width, 0);
-            an.last_event.clear();
-            an.last_event.resize(width, NONE);
-            an.keys.clear();
-        }
-        let mut picks = 0usize;
-        let mut last_global = NONE;
+        self.an.clocks.resize((real + 1) * width, 0);
         let mut end_threads = runnable_at_end;
         let steps = real + runnable_at_end.count_ones() as usize;
-        for k in 0..steps {
+        for k in start..steps {
             let i = k.min(real);
             let (tid, picked, global, accesses, spawned, killed) = if k < real {
                 let e = fp.events[k];
@@ -350,14 +323,17 @@ impl Dpor {
                 // step is analysed on its own, after the real ones, and then dropped.
                 let t = end_threads.trailing_zeros();
                 end_threads &= end_threads - 1;
-                self.an.tid.truncate(real);
-                self.an.local.truncate(real);
-                self.an.node.truncate(real);
+                self.an.finish(real);
                 (t, false, true, &[][..], NONE, 0)
             };
             let p = tid as usize;
             if p >= width {
-                return; // cannot happen: threads are below nthreads
+                // Cannot happen: threads are below nthreads.
+                self.an.invalidate();
+                return;
+            }
+            if k < real {
+                self.an.begin_event(picks, last_global);
             }
             let node = if picked {
                 picks += 1;
@@ -366,56 +342,60 @@ impl Dpor {
                 NONE
             };
             let an = &mut self.an;
+            if node != NONE {
+                let n = node as usize;
+                if an.event_of_node.len() <= n {
+                    an.event_of_node.resize(n + 1, NONE);
+                }
+                an.event_of_node[n] = i as u32;
+            }
             an.tid.push(tid);
             an.node.push(node);
             // The steps this one directly depends on.
-            an.candidates.clear();
+            let mut cands = std::mem::take(&mut an.candidates);
+            cands.clear();
             if global {
                 for u in 0..width {
                     let x = an.last_event[u];
                     if u != p && x != NONE {
-                        an.candidates.push(x);
+                        cands.push(x);
                     }
                 }
             } else {
                 if last_global != NONE && an.tid[last_global as usize] != tid {
-                    an.candidates.push(last_global);
+                    cands.push(last_global);
                 }
                 for a in accesses {
-                    if let Some(h) = an.keys.get(&a.key) {
-                        if let Some(w) = h.last_write {
-                            if an.tid[w as usize] != tid {
-                                an.candidates.push(w);
-                            }
+                    if let Some((w, since)) = an.history(a.key) {
+                        if w != NONE && an.tid[w as usize] != tid {
+                            cands.push(w);
                         }
-                        if a.write {
-                            for &r in &h.reads {
-                                if an.tid[r as usize] != tid {
-                                    an.candidates.push(r);
-                                }
-                            }
-                        }
+                        cands.extend(since.iter().filter_map(|&(r, m)| {
+                            (an.tid[r as usize] != tid && a.mode.conflicts(m)).then_some(r)
+                        }));
                     }
                 }
-                an.candidates.sort_unstable();
-                an.candidates.dedup();
+                cands.sort_unstable();
+                cands.dedup();
             }
             // Its clock: the thread's, joined with those of the steps it depends on.
             let ts = p * width;
-            let prev: Vec<u32> = an.thread_clock[ts..ts + width].to_vec();
-            let mut vc = prev.clone();
-            for &c in &an.candidates {
+            let mut prev = std::mem::take(&mut an.prev);
+            prev.clear();
+            prev.extend_from_slice(&an.thread_clock[ts..ts + width]);
+            let row = i * width;
+            an.clocks[row..row + width].copy_from_slice(&prev);
+            for &c in &cands {
                 let cs = c as usize * width;
-                for (v, &x) in vc.iter_mut().zip(&an.clocks[cs..cs + width]) {
+                for u in 0..width {
+                    let x = an.clocks[cs + u];
+                    let v = &mut an.clocks[row + u];
                     *v = (*v).max(x);
                 }
             }
-            vc[p] += 1;
-            an.local.push(vc[p]);
-            an.clocks[i * width..(i + 1) * width].copy_from_slice(&vc);
-            an.thread_clock[ts..ts + width].copy_from_slice(&vc);
+            an.clocks[row + p] += 1;
+            an.local.push(an.clocks[row + p]);
             // Races: dependencies not implied by program order or another dependency.
-            let cands = std::mem::take(&mut an.candidates);
             for &c in &cands {
                 let an = &self.an;
                 if an.before(c, &prev) {
@@ -434,9 +414,8 @@ impl Dpor {
             }
             let an = &mut self.an;
             an.candidates = cands;
+            an.prev = prev;
             if k >= real {
-                let ts = p * width;
-                an.thread_clock[ts..ts + width].copy_from_slice(&prev);
                 continue;
             }
             // Histories.
@@ -444,25 +423,14 @@ impl Dpor {
             if global {
                 last_global = ev;
             }
-            for a in accesses {
-                let h = an.keys.entry(a.key).or_default();
-                if a.write {
-                    h.last_write = Some(ev);
-                    h.reads.clear();
-                } else {
-                    let tids = &an.tid;
-                    h.reads.retain(|&r| tids[r as usize] != tid);
-                    h.reads.push(ev);
-                }
-            }
+            an.record(ev, tid, accesses);
             if spawned != NONE && (spawned as usize) < width {
-                let s = spawned as usize * width;
-                for (c, &v) in an.thread_clock[s..s + width].iter_mut().zip(&vc) {
-                    *c = (*c).max(v);
-                }
+                an.set_thread_clock(spawned as usize, true, i);
             }
-            an.last_event[p] = ev;
+            an.set_thread_clock(p, false, i);
+            an.set_last_event(p, ev);
         }
+        self.an.finish(real);
     }
 
     /// Prepares the next schedule; false when the tree is exhausted.
@@ -475,6 +443,12 @@ impl Dpor {
                 let t = cand.trailing_zeros();
                 node.done |= bit(t);
                 node.chosen = t;
+                // The next run repeats the events before this decision's pick.
+                let n = self.nodes.len() - 1;
+                self.resume_from = match self.an.event_of_node.get(n) {
+                    Some(&e) if !self.nodes[n].workload && e != NONE => e as usize,
+                    _ => 0,
+                };
                 return true;
             }
             self.nodes.pop();
@@ -525,6 +499,7 @@ impl Decider for Dpor {
         self.asleep.clear();
         self.stepping_node = NONE;
         self.blocked = false;
+        self.coming = None;
     }
 
     fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32 {
@@ -551,6 +526,13 @@ impl Decider for Dpor {
             }
             chosen
         } else {
+            if let (Some(v), Some(k)) = (self.states.as_mut(), self.coming.take()) {
+                if !v.visit(k) {
+                    // Everything reachable from here was explored from an earlier visit.
+                    self.blocked = true;
+                    return default_pick(p);
+                }
+            }
             let asleep = if sleeping { self.asleep_mask() } else { 0 };
             let awake = p.runnable & !asleep;
             if awake == 0 {
@@ -615,6 +597,14 @@ impl Decider for Dpor {
 
     fn redundant(&self) -> bool {
         self.blocked
+    }
+
+    fn wants_state(&self) -> bool {
+        self.states.is_some() && self.pos >= self.nodes.len()
+    }
+
+    fn observe_state(&mut self, k: StateKey) {
+        self.coming = Some(k);
     }
 
     fn end(&mut self, _run: &super::RunEnd) -> bool {

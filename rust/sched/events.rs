@@ -17,15 +17,42 @@ pub const KEY_RCU: Key = SPACE_SHARED | 1;
 pub const KEY_WORKERS: Key = SPACE_SHARED | 2;
 /// Fault injection's count of failable calls.
 pub const KEY_FAIL_NTH: Key = SPACE_SHARED | 3;
+/// Per task (added to its thread id): its exits from RCU read sections.
+pub const KEY_RCU_TASKS: Key = SPACE_SHARED | 1 << 16;
 
 /// A memory location or shared resource.
 pub type Key = u64;
+
+/// How a step accesses a key. Two accesses of one key commute when both read, or both
+/// add to a counter in the same direction without taking it to zero: two `kref_get`s on a
+/// live kref, or two `kref_put`s neither of which is the last (whichever runs second leaves
+/// the same count, so neither order releases). Everything else conflicts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Read,
+    Write,
+    Increment,
+    Decrement,
+}
+
+impl Mode {
+    /// Whether two accesses of one key in these modes do not commute.
+    #[inline]
+    pub fn conflicts(self, other: Mode) -> bool {
+        !matches!(
+            (self, other),
+            (Mode::Read, Mode::Read)
+                | (Mode::Increment, Mode::Increment)
+                | (Mode::Decrement, Mode::Decrement)
+        )
+    }
+}
 
 /// One access of a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Access {
     pub key: Key,
-    pub write: bool,
+    pub mode: Mode,
 }
 
 /// One step of one thread.
@@ -83,14 +110,14 @@ pub struct Footprint {
 
 impl Footprint {
     /// Whether this step and a step with `global` and `accesses` do not commute: either is
-    /// global, or they touch one key and one of them writes it.
+    /// global, or they touch one key in conflicting modes.
     pub fn depends_on(&self, global: bool, accesses: &[Access]) -> bool {
         self.global
             || global
             || self.accesses.iter().any(|a| {
                 accesses
                     .iter()
-                    .any(|b| a.key == b.key && (a.write || b.write))
+                    .any(|b| a.key == b.key && a.mode.conflicts(b.mode))
             })
     }
 }
@@ -101,8 +128,22 @@ mod tests {
 
     #[test]
     fn steps_depend_when_they_share_a_key_and_one_writes_or_either_is_global() {
-        let read = |key| Access { key, write: false };
-        let write = |key| Access { key, write: true };
+        let read = |key| Access {
+            key,
+            mode: Mode::Read,
+        };
+        let write = |key| Access {
+            key,
+            mode: Mode::Write,
+        };
+        let inc = |key| Access {
+            key,
+            mode: Mode::Increment,
+        };
+        let dec = |key| Access {
+            key,
+            mode: Mode::Decrement,
+        };
         let step = |global, accesses: Vec<Access>| Footprint {
             tid: 0,
             global,
@@ -114,5 +155,12 @@ mod tests {
         assert!(!step(false, vec![write(1)]).depends_on(false, &[write(2)]));
         assert!(step(true, vec![]).depends_on(false, &[]));
         assert!(step(false, vec![]).depends_on(true, &[]));
+        // Counters: gets commute, puts that are not the last commute, a get and a put do
+        // not, and neither commutes with a read or a write.
+        assert!(!step(false, vec![inc(1)]).depends_on(false, &[inc(1)]));
+        assert!(!step(false, vec![dec(1)]).depends_on(false, &[dec(1)]));
+        assert!(step(false, vec![inc(1)]).depends_on(false, &[dec(1)]));
+        assert!(step(false, vec![inc(1)]).depends_on(false, &[read(1)]));
+        assert!(step(false, vec![dec(1)]).depends_on(false, &[write(1)]));
     }
 }

@@ -7,6 +7,7 @@ pub mod bytes;
 pub mod dpor;
 pub mod events;
 pub mod fault;
+mod hb;
 pub mod pct;
 pub mod pos;
 pub mod random;
@@ -15,6 +16,7 @@ pub mod replay;
 pub mod runs;
 #[cfg(test)]
 mod toy;
+pub mod visited;
 pub mod workload;
 
 use crate::world::NONE;
@@ -109,6 +111,13 @@ pub trait Decider {
     fn redundant(&self) -> bool {
         false
     }
+    /// Whether the state at the coming scheduling point must be fingerprinted and passed to
+    /// `observe_state` before `pick` (a stateful search at a point it has not been to).
+    fn wants_state(&self) -> bool {
+        false
+    }
+    /// The state at the coming scheduling point (see `wants_state`).
+    fn observe_state(&mut self, _k: crate::exec::state::StateKey) {}
 }
 
 /// The non-preemptive default: keep the current thread; after a voluntary yield, the next
