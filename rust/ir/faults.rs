@@ -2,8 +2,10 @@
 //! injection"): which calls may be failed and what a failed call returns. The compiler
 //! resolves the scenario's switch into this plain table (the driver's files, whose `alloc`
 //! instructions are kzalloc calls that may return NULL, and the kernel library functions a
-//! driver call of which may return an error instead of running); this module validates it.
-//! With fault injection off the key is absent and nothing here exists.
+//! driver call of which may return an error instead of running, and the driver's kzalloc
+//! calls that are the allocation of a managed allocator, `devm_kzalloc(dev, kzalloc(T,
+//! gfp))`, which fail as that allocator); this module validates it. With fault injection off
+//! the key is absent and nothing here exists.
 
 use super::program::ConstArg;
 use serde::Deserialize;
@@ -44,6 +46,20 @@ pub struct FailCall {
     pub attr: Attr,
 }
 
+/// A driver `alloc` instruction that is the allocation of a kernel allocator the model
+/// cannot express with a type argument (`devm_kzalloc(dev, kzalloc(T, gfp))`): when it
+/// fails, the failure is reported as that allocator's (its name, its kernel frames).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllocSite {
+    pub func: u32,
+    pub pc: u32,
+    /// The allocator the driver called (`devm_kzalloc`).
+    pub call: String,
+    /// Kernel frames between should_failslab and the driver's frame, innermost first
+    /// (`__kmalloc_node_track_caller_noprof`, `devm_kmalloc`).
+    pub frames: Vec<String>,
+}
+
 /// The validated fault-injection table.
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
@@ -53,6 +69,18 @@ pub struct Faults {
     pub driver_file: Vec<bool>,
     /// By function id: a call of it from driver code may fail, returning `ret`.
     pub call: Vec<Option<FailCall>>,
+    /// Allocation sites of managed allocators, sorted by (func, pc).
+    pub alloc_sites: Vec<AllocSite>,
+}
+
+impl Faults {
+    /// The managed allocator whose allocation the `alloc` at (func, pc) is, if any.
+    pub fn alloc_site(&self, func: u32, pc: u32) -> Option<&AllocSite> {
+        self.alloc_sites
+            .binary_search_by_key(&(func, pc), |s| (s.func, s.pc))
+            .ok()
+            .map(|i| &self.alloc_sites[i])
+    }
 }
 
 #[derive(Deserialize)]
@@ -63,6 +91,18 @@ pub(crate) struct RawFaults {
     pub driver_files: Vec<u32>,
     #[serde(default)]
     pub calls: Vec<RawFailCall>,
+    #[serde(default)]
+    pub allocs: Vec<RawAllocSite>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAllocSite {
+    pub func: u32,
+    pub pc: u32,
+    pub call: String,
+    #[serde(default)]
+    pub frames: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -73,8 +113,14 @@ pub(crate) struct RawFailCall {
     pub attr: String,
 }
 
-/// Validates the raw table against the program's files and functions.
-pub(crate) fn load_faults(raw: &RawFaults, nfiles: usize, nfuncs: usize) -> Result<Faults, String> {
+/// Validates the raw table against the program's files and functions; `is_alloc(func, pc)`
+/// says whether that instruction exists and is an `alloc`.
+pub(crate) fn load_faults(
+    raw: &RawFaults,
+    nfiles: usize,
+    nfuncs: usize,
+    is_alloc: impl Fn(u32, u32) -> bool,
+) -> Result<Faults, String> {
     let mut driver_file = vec![false; nfiles];
     for &f in &raw.driver_files {
         *driver_file
@@ -97,10 +143,31 @@ pub(crate) fn load_faults(raw: &RawFaults, nfiles: usize, nfuncs: usize) -> Resu
             .ok_or_else(|| format!("fault_injection: unknown attribute '{}'", c.attr))?;
         *slot = Some(FailCall { ret, attr });
     }
+    let mut alloc_sites = Vec::with_capacity(raw.allocs.len());
+    for a in &raw.allocs {
+        if !is_alloc(a.func, a.pc) {
+            return Err(format!(
+                "fault_injection: allocs entry {}:{} is not an alloc instruction",
+                a.func, a.pc
+            ));
+        }
+        if a.call.is_empty() {
+            return Err("fault_injection: an allocs entry has no call name".into());
+        }
+        alloc_sites.push(AllocSite {
+            func: a.func,
+            pc: a.pc,
+            call: a.call.clone(),
+            frames: a.frames.clone(),
+        });
+    }
+    alloc_sites.sort_by_key(|s| (s.func, s.pc));
+    alloc_sites.dedup_by_key(|s| (s.func, s.pc));
     Ok(Faults {
         alloc: raw.alloc,
         driver_file,
         call,
+        alloc_sites,
     })
 }
 
@@ -109,7 +176,9 @@ mod tests {
     use super::*;
 
     fn parse(j: &str) -> Result<Faults, String> {
-        load_faults(&serde_json::from_str(j).unwrap(), 2, 3)
+        load_faults(&serde_json::from_str(j).unwrap(), 2, 3, |f, pc| {
+            (f, pc) == (1, 4)
+        })
     }
 
     #[test]
@@ -133,5 +202,22 @@ mod tests {
         assert!(parse(bad_ret).is_err());
         let bad_attr = r#"{"driver_files": [], "calls": [{"func": 0, "ret": null, "attr": "x"}]}"#;
         assert!(parse(bad_attr).is_err());
+    }
+
+    #[test]
+    fn alloc_sites_must_name_an_alloc_instruction() {
+        let f = parse(
+            r#"{"driver_files": [], "allocs": [{"func": 1, "pc": 4, "call": "devm_kzalloc",
+                "frames": ["__kmalloc_node_track_caller_noprof", "devm_kmalloc"]}]}"#,
+        )
+        .unwrap();
+        let site = f.alloc_site(1, 4).expect("listed");
+        assert_eq!(site.call, "devm_kzalloc");
+        assert_eq!(site.frames.len(), 2);
+        assert!(f.alloc_site(1, 3).is_none());
+        let not_alloc = r#"{"driver_files": [], "allocs": [{"func": 1, "pc": 3, "call": "x"}]}"#;
+        assert!(parse(not_alloc).is_err());
+        let no_name = r#"{"driver_files": [], "allocs": [{"func": 1, "pc": 4, "call": ""}]}"#;
+        assert!(parse(no_name).is_err());
     }
 }
