@@ -313,3 +313,53 @@ def test_managed_allocation_sites_are_listed_with_the_alloc_class_only() -> None
     assert "allocs" not in irq_only
     names = {compiled.ir["functions"][c["func"]]["name"]: c["ret"] for c in table["calls"]}
     assert names["devm_platform_ioremap_resource"] is None
+
+
+# ---- kthread_run (tests/models/fault_kthread.py) -------------------------------------------
+
+KTHREAD = Path(__file__).parent / "models" / "fault_kthread.py"
+
+
+def test_an_unchecked_failed_kthread_run_is_the_page_fault_at_its_error_pointer() -> None:
+    program = load(f"{KTHREAD}:kthread-probe:unchecked").program
+    res = program.verify(2)
+    assert res.outcome is not None and res.outcome.finding is not None
+    title = "BUG: unable to handle kernel paging request in kt_remove"
+    assert res.outcome.finding.title == title
+    out = program.replay(list(res.outcome.choices), trace=True)
+    report = out.finding.report
+    assert report.startswith(BLOCK), report
+    # __kthread_create_on_node's kmalloc of the request failed: ERR_PTR(-ENOMEM)
+    frames = " should_failslab+0x0/0x0\n __kmalloc_cache_noprof+0x0/0x0\n"
+    frames += " __kthread_create_on_node+0x0/0x0\n kthread_create_on_node+0x0/0x0\n"
+    assert frames + " kt_probe_unchecked+" in report
+    oops = report[report.index("BUG: unable") :]
+    assert oops.startswith("BUG: unable to handle page fault for address: fffffffffffffff4\n")
+    assert "RIP: 0010:kthread_stop+" in oops
+    assert out.fault is not None and (out.fault["call"], out.fault["nth"]) == ("kthread_run", 1)
+    assert [s["op"] for s in out.trace if "[fault: " in s["op"]] == [
+        "kthread_run [fault: failslab]"
+    ]
+    for strategy in ("pct", "random"):
+        batch = program.run_batch(strategy, 2000, seed=1)
+        assert batch.outcome is not None and batch.outcome.finding.title == title, strategy
+    # without fault injection kthread_run does not fail: clean
+    assert load(f"{KTHREAD}:kthread-probe:unchecked", faults=False).program.verify(2).complete
+    assert (
+        load(f"{KTHREAD}:kthread-probe:unchecked", faults=False).program.verify(2).outcome is None
+    )
+
+
+def test_a_probe_that_checks_is_err_is_clean_when_kthread_run_fails() -> None:
+    program = load(f"{KTHREAD}:kthread-probe:fixed").program
+    res = program.verify(2)
+    assert res.outcome is None and res.model_error is None and res.complete
+    for strategy in STRATEGIES:
+        batch = program.run_batch(strategy, 3000, seed=2)
+        assert batch.outcome is None and batch.model_error is None, strategy
+    out = program.replay([1], trace=True)
+    assert out.status == "ok" and out.fault is not None and out.fault["call"] == "kthread_run"
+    assert not any(s["thread"] == "kt_worker" for s in out.trace), "no thread was started"
+    table = load(f"{KTHREAD}:kthread-probe:fixed").compiled.ir["config"]["fault_injection"]
+    assert [p["name"] for p in table["prims"]] == ["kthread_run"]
+    assert table["prims"][0]["ret"] == {"int": -12}

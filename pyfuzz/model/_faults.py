@@ -3,8 +3,9 @@ the IR's fault table (`config.fault_injection`, docs/ir.md "Fault injection").
 
 A failable call is a call the driver makes into the kernel, as the kernel's fail-nth counts
 them: in the driver's own files (every model file outside `pyfuzz/kernel/`), a `kzalloc`
-(the `alloc` instruction; it returns NULL), or a call of one of the kernel library functions
-in `FAILABLE` (it returns the listed error without running). Calls the kernel library makes
+(the `alloc` instruction; it returns NULL), a call of one of the kernel library functions
+in `FAILABLE` (it returns the listed error without running), or of a primitive in
+`FAILABLE_PRIMITIVES` (kthread_run: ERR_PTR(-ENOMEM)). Calls the kernel library makes
 internally are not failable: the library's own allocations are modelling shortcuts that do
 not check for NULL, and the library functions a driver calls already fail as a whole. Four
 classes switch the calls on: `alloc`, `irq`, `msi` and `defer` (probe deferral: a resource
@@ -86,6 +87,22 @@ MANAGED_ALLOCATORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 
+# (primitive, class, the value a failed call returns, attribute, kernel frames between
+# should_failslab and the driver, innermost first): primitives a driver call of which may
+# fail. kthread_run is a macro for kthread_create_on_node + wake_up_process; its
+# __kthread_create_on_node kmalloc()s the creation request first and returns ERR_PTR(-ENOMEM)
+# when that fails (the -EINTR of a fatal signal while waiting for kthreadd is not modelled).
+# [V kernel/kthread.c 6.12]
+FAILABLE_PRIMITIVES: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] = (
+    (
+        "kthread_run",
+        "alloc",
+        _ENOMEM,
+        "failslab",
+        ("__kmalloc_cache_noprof", "__kthread_create_on_node", "kthread_create_on_node"),
+    ),
+)
+
 _LIBRARY = "pyfuzz.kernel"
 
 
@@ -143,6 +160,13 @@ def fault_table(
     calls.sort(key=lambda c: c["func"])
     table: dict[str, Any] = {"alloc": "alloc" in classes, "driver_files": driver_files}
     table["calls"] = calls
+    prims = [
+        {"name": name, "ret": {"int": ret}, "attr": attr, "frames": list(frames)}
+        for name, cls, ret, attr, frames in FAILABLE_PRIMITIVES
+        if cls in classes
+    ]
+    if prims:
+        table["prims"] = prims
     if "alloc" in classes:
         allocs = _managed_alloc_sites(functions, ir_functions)
         if allocs:
@@ -179,4 +203,11 @@ def _managed_alloc_sites(
     return sites
 
 
-__all__ = ["FAILABLE", "FAULT_CLASSES", "MANAGED_ALLOCATORS", "fault_classes", "fault_table"]
+__all__ = [
+    "FAILABLE",
+    "FAILABLE_PRIMITIVES",
+    "FAULT_CLASSES",
+    "MANAGED_ALLOCATORS",
+    "fault_classes",
+    "fault_table",
+]

@@ -131,6 +131,31 @@ impl Execution<'_> {
         })
     }
 
+    /// At a failable primitive (`kthread_run`) a driver calls, before it does anything
+    /// that can be observed: the value it returns instead of running, when it fails.
+    pub(crate) fn prim_fails(&mut self, tid: usize, p: crate::prims::Prim) -> Option<Value> {
+        let prog = self.prog;
+        let fail = prog.faults.as_ref()?.prim(p)?;
+        if !self.count_failable(tid) {
+            return None;
+        }
+        let frames = frames_of(&self.threads[tid]);
+        let event = self
+            .tracing
+            .then(|| self.rec.events.len().saturating_sub(1));
+        let kernel: Vec<&str> = std::iter::once(match fail.attr {
+            Attr::Failslab => "should_failslab",
+            Attr::FailFunction => "fei_kprobe_handler",
+        })
+        .chain(fail.frames.iter().map(String::as_str))
+        .collect();
+        self.inject(tid, fail.attr, p.name().to_string(), &kernel, frames, event);
+        Some(match fail.ret {
+            ConstArg::Int(v) => Value::Int(v),
+            _ => Value::Null,
+        })
+    }
+
     /// Records the failure and renders its report block; `kernel` are the kernel frames
     /// between should_fail_ex and the model's frames, innermost first.
     fn inject(

@@ -390,6 +390,18 @@ impl Execution<'_> {
                 self.fail_general_protection(tid, (p as u64).wrapping_add(offset as u64 * 8));
                 Access::Failed
             }
+            // An unchecked ERR_PTR (a failed kthread_run): the last page of the address
+            // space, a canonical address with no mapping, so x86's page fault there, or, when
+            // the field's offset wraps it past zero, a fault in the NULL page.
+            Value::Int(p) if crate::prims::err::is_err(v) => {
+                let addr = (p as u64).wrapping_add(offset as u64 * 8);
+                if addr < 0x1000 {
+                    self.fail_null_access(tid, addr, write);
+                } else {
+                    self.fail_page_fault(tid, addr, write);
+                }
+                Access::Failed
+            }
             other => {
                 self.model_error(tid, format!("dereference of a {} value", other.type_name()));
                 Access::Failed

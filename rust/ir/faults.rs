@@ -60,6 +60,17 @@ pub struct AllocSite {
     pub frames: Vec<String>,
 }
 
+/// A primitive a driver call of which may fail (`kthread_run`): it returns `ret` without
+/// running, reported under `attr` with the kernel frames between should_fail_ex's caller
+/// and the driver, innermost first.
+#[derive(Clone, Debug)]
+pub struct FailPrim {
+    pub prim: crate::prims::Prim,
+    pub ret: ConstArg,
+    pub attr: Attr,
+    pub frames: Vec<String>,
+}
+
 /// The validated fault-injection table.
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
@@ -71,6 +82,8 @@ pub struct Faults {
     pub call: Vec<Option<FailCall>>,
     /// Allocation sites of managed allocators, sorted by (func, pc).
     pub alloc_sites: Vec<AllocSite>,
+    /// The failable primitives.
+    pub prims: Vec<FailPrim>,
 }
 
 impl Faults {
@@ -80,6 +93,11 @@ impl Faults {
             .binary_search_by_key(&(func, pc), |s| (s.func, s.pc))
             .ok()
             .map(|i| &self.alloc_sites[i])
+    }
+
+    /// How a driver call of primitive `p` fails, if it may.
+    pub fn prim(&self, p: crate::prims::Prim) -> Option<&FailPrim> {
+        self.prims.iter().find(|f| f.prim == p)
     }
 }
 
@@ -93,6 +111,18 @@ pub(crate) struct RawFaults {
     pub calls: Vec<RawFailCall>,
     #[serde(default)]
     pub allocs: Vec<RawAllocSite>,
+    #[serde(default)]
+    pub prims: Vec<RawFailPrim>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFailPrim {
+    pub name: String,
+    pub ret: Json,
+    pub attr: String,
+    #[serde(default)]
+    pub frames: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -132,16 +162,21 @@ pub(crate) fn load_faults(
         let slot = call
             .get_mut(c.func as usize)
             .ok_or_else(|| format!("fault_injection: unknown function {}", c.func))?;
-        let ret = match &c.ret {
-            Json::Null => ConstArg::Null,
-            j => match j.get("int").and_then(Json::as_i64) {
-                Some(v) if j.as_object().is_some_and(|o| o.len() == 1) => ConstArg::Int(v),
-                _ => return Err(format!("fault_injection: bad return value {j}")),
-            },
-        };
-        let attr = Attr::parse(&c.attr)
-            .ok_or_else(|| format!("fault_injection: unknown attribute '{}'", c.attr))?;
+        let (ret, attr) = (return_value(&c.ret)?, attribute(&c.attr)?);
         *slot = Some(FailCall { ret, attr });
+    }
+    let mut prims = Vec::with_capacity(raw.prims.len());
+    for p in &raw.prims {
+        let prim = crate::prims::Prim::from_name(&p.name)
+            .ok_or_else(|| format!("fault_injection: unknown primitive '{}'", p.name))?;
+        let (ret, attr) = (return_value(&p.ret)?, attribute(&p.attr)?);
+        let frames = p.frames.clone();
+        prims.push(FailPrim {
+            prim,
+            ret,
+            attr,
+            frames,
+        });
     }
     let mut alloc_sites = Vec::with_capacity(raw.allocs.len());
     for a in &raw.allocs {
@@ -168,7 +203,22 @@ pub(crate) fn load_faults(
         driver_file,
         call,
         alloc_sites,
+        prims,
     })
+}
+
+fn return_value(j: &Json) -> Result<ConstArg, String> {
+    match j {
+        Json::Null => Ok(ConstArg::Null),
+        j => match j.get("int").and_then(Json::as_i64) {
+            Some(v) if j.as_object().is_some_and(|o| o.len() == 1) => Ok(ConstArg::Int(v)),
+            _ => Err(format!("fault_injection: bad return value {j}")),
+        },
+    }
+}
+
+fn attribute(s: &str) -> Result<Attr, String> {
+    Attr::parse(s).ok_or_else(|| format!("fault_injection: unknown attribute '{s}'"))
 }
 
 #[cfg(test)]
@@ -219,5 +269,20 @@ mod tests {
         assert!(parse(not_alloc).is_err());
         let no_name = r#"{"driver_files": [], "allocs": [{"func": 1, "pc": 4, "call": ""}]}"#;
         assert!(parse(no_name).is_err());
+    }
+
+    #[test]
+    fn failable_primitives_are_named_by_the_table() {
+        let f = parse(
+            r#"{"driver_files": [], "prims": [{"name": "kthread_run", "ret": {"int": -12},
+                "attr": "failslab", "frames": ["__kmalloc_cache_noprof"]}]}"#,
+        )
+        .unwrap();
+        let p = f.prim(crate::prims::Prim::KthreadRun).expect("listed");
+        assert!(matches!(p.ret, ConstArg::Int(-12)) && p.attr == Attr::Failslab);
+        assert!(f.prim(crate::prims::Prim::KthreadStop).is_none());
+        let unknown = r#"{"driver_files": [], "prims": [{"name": "nope", "ret": null,
+            "attr": "failslab"}]}"#;
+        assert!(parse(unknown).is_err());
     }
 }

@@ -165,6 +165,14 @@ macro_rules! primitive_table {
                 Report = "report" [msg] Local
                     "a report whose first line is msg (the kernel library's dev_crit/pci_warn oracles)";
             }
+            err {
+                IsErr = "IS_ERR" [p] Local
+                    "1 if p is an error pointer (`ERR_PTR(-errno)`, here the int -4095..-1)";
+                IsErrOrNull = "IS_ERR_OR_NULL" [p] Local "1 if p is an error pointer or None";
+                PtrErr = "PTR_ERR" [p] Local "the errno of an error pointer (0 for a valid one)";
+                ErrPtr = "ERR_PTR" [e] Local
+                    "the error pointer of a negative errno (0: None); dereferencing one is a page fault";
+            }
             mmio {
                 Ioremap = "ioremap" [size] Local "a new MMIO mapping of size registers (a reference)";
                 Iounmap = "iounmap" [io] Args
