@@ -60,12 +60,13 @@ macro_rules! primitive_table {
                 SpinUnlockIrqrestore = "spin_unlock_irqrestore" [s, flags] Args
                     "`spin_unlock`, and restores the irq state from flags";
                 DownRead = "down_read" [r] Args
-                    "rw_semaphore read acquire (D-state wait while a writer holds it)";
+                    "rw_semaphore read acquire (D-state wait while a writer holds it, or waits while readers hold it)";
                 UpRead = "up_read" [r] Args "read release";
                 DownWrite = "down_write" [r] Args
                     "write acquire (D-state wait while anyone holds it)";
                 UpWrite = "up_write" [r] Args "write release";
-                DownReadTrylock = "down_read_trylock" [r] Args "1 if read-acquired, else 0";
+                DownReadTrylock = "down_read_trylock" [r] Args
+                    "1 if read-acquired (no writer holds it, nobody waits), else 0";
                 DownWriteTrylock = "down_write_trylock" [r] Args "1 if write-acquired, else 0";
             }
             lockdep {
