@@ -48,6 +48,8 @@ impl Execution<'_> {
                 return;
             }
             let Some(fr) = t.frames.last_mut() else {
+                // The handler returned: the end of an interrupt's critical section.
+                self.rcu_quiescent(tid);
                 self.action_finished(tid);
                 let t = &self.threads[tid];
                 // A work item queued again while it ran starts at the next scheduling point.
@@ -84,7 +86,11 @@ impl Execution<'_> {
                     self.record_trace(tid);
                 }
                 self.ops += 1;
+                let reader = self.threads[tid].rcu_reader();
                 self.exec_visible(tid, ins);
+                if reader {
+                    self.rcu_quiescent(tid);
+                }
                 if self.tracing {
                     self.finish_trace(tid, ins);
                 }
@@ -295,6 +301,16 @@ impl Execution<'_> {
                 _ => 0,
             };
         }
+    }
+
+    /// If the thread is no longer in an RCU read-side critical section (`Thread::rcu_reader`),
+    /// it passed a quiescent state: count it and wake `synchronize_rcu` callers.
+    fn rcu_quiescent(&mut self, tid: usize) {
+        if self.threads[tid].rcu_reader() {
+            return;
+        }
+        self.threads[tid].rcu_epoch += 1;
+        self.wake_where(|w| w == crate::exec::thread::Wait::Rcu);
     }
 
     /// The thread's current action returned: check its context, start the next one.

@@ -103,7 +103,7 @@ macro_rules! primitive_table {
                 RcuReadLock = "rcu_read_lock" [] Global "enter an RCU read-side section (atomic)";
                 RcuReadUnlock = "rcu_read_unlock" [] Global "leave it";
                 SynchronizeRcu = "synchronize_rcu" [] Global
-                    "might sleep; waits until every task that was inside a read section has left it";
+                    "might sleep; waits until every task that was inside a read-side critical section (rcu_read_lock, irqs/preemption/softirqs off, an interrupt handler) has left it";
             }
             work {
                 InitWork = "init_work" [w, func] Args
