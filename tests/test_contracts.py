@@ -179,6 +179,29 @@ def test_synchronize_rcu_does_not_wait_for_readers_that_start_after_it(load_mode
     assert title.startswith("kernel BUG"), title
 
 
+@pytest.mark.parametrize("variant", ["irqsave", "irq-off", "preempt-off", "bh-off", "nested"])
+def test_synchronize_rcu_waits_for_irq_preempt_and_bh_disabled_regions(load_model, variant):
+    # consolidated RCU (v4.20): such a region is a read-side critical section
+    assert verdict(load_model, f"rcu.py:rcu-sched-readers:{variant}") == "clean"
+    for strategy in ("random", "pct"):
+        batch = load_model(f"contracts/rcu.py:rcu-sched-readers:{variant}").program.run_batch(
+            strategy, 2000, seed=1
+        )
+        assert batch.outcome is None, (variant, strategy)
+
+
+def test_synchronize_rcu_does_not_wait_for_an_unprotected_reader(load_model):
+    title = verdict(load_model, "rcu.py:rcu-sched-readers:unprotected")
+    assert title == "KASAN: slab-use-after-free Read in reader_unprotected", title
+
+
+def test_synchronize_rcu_waits_for_a_running_interrupt_handler(load_model):
+    assert verdict(load_model, "rcu.py:rcu-hardirq-reader:unpublished") == "clean"
+    # a handler that had not started when the grace period began does not delay it
+    title = verdict(load_model, "rcu.py:rcu-hardirq-reader:kept-published")
+    assert title == "KASAN: slab-use-after-free Read in handler_reader", title
+
+
 def test_an_rcu_reader_may_not_sleep(load_model):
     title = verdict(load_model, "rcu.py:rcu-reader-may-not-sleep")
     assert title.startswith("BUG: sleeping function called from invalid context"), title

@@ -239,3 +239,127 @@ def test_the_defer_and_threaded_irq_classes_name_their_calls() -> None:
     # the switchtec driver calls devm_request_irq, which the library implements with
     # devm_request_threaded_irq and request_threaded_irq: all three are compiled and listed
     assert {"devm_request_irq", "devm_request_threaded_irq", "request_threaded_irq"} <= set(names)
+
+
+# ---- Managed allocators (tests/models/fault_devm.py) ----------------------------------------
+
+DEVM = Path(__file__).parent / "models" / "fault_devm.py"
+DEVM_FRAMES = (
+    " should_failslab+0x0/0x0\n __kmalloc_node_track_caller_noprof+0x0/0x0\n devm_kmalloc+0x0/0x0\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("variant", "title"),
+    [
+        ("double-free", "KASAN: double-free in release_nodes"),
+        ("leaky", "memory leak in fd_probe_leaky"),
+    ],
+)
+def test_a_failed_devm_kzalloc_is_named_with_devm_kmalloc_s_stack(variant: str, title: str) -> None:
+    program = load(f"{DEVM}:devm-probe-error-paths:{variant}").program
+    res = program.verify(2)
+    assert res.outcome is not None and res.outcome.finding is not None
+    assert res.outcome.finding.title == title
+    out = program.replay(list(res.outcome.choices), trace=True)
+    assert out.finding is not None and out.finding.title == title
+    report = out.finding.report
+    assert report.startswith(BLOCK), report
+    # the kernel's fail_nth sees the allocation inside devm_kmalloc, called by the driver
+    function = f"fd_probe_{variant.replace('-', '_')}"
+    assert DEVM_FRAMES + f" {function}+" in report, report
+    assert out.fault is not None
+    assert (out.fault["call"], out.fault["nth"]) == ("devm_kzalloc fd_buf", 2)
+    assert out.fault["function"] == function
+    marked = [s["op"] for s in out.trace if "[fault: " in s["op"]]
+    assert marked == ["devm_kzalloc fd_buf [fault: failslab]"]
+    for strategy in ("pct", "random"):
+        batch = program.run_batch(strategy, 3000, seed=1)
+        assert batch.outcome is not None, strategy
+        assert batch.outcome.finding.title == title, strategy
+
+
+@pytest.mark.parametrize("scenario", ["devm-probe-error-paths", "devm-probe-unbind"])
+def test_the_fixed_devm_probe_is_clean_with_every_call_failed(scenario: str) -> None:
+    program = load(f"{DEVM}:{scenario}:fixed").program
+    res = program.verify(2)
+    assert res.outcome is None and res.model_error is None and res.complete
+    for strategy in STRATEGIES:
+        batch = program.run_batch(strategy, 3000, seed=2)
+        assert batch.outcome is None and batch.model_error is None, strategy
+    calls = [
+        "devm_kzalloc fd_priv",
+        "devm_kzalloc fd_buf",
+        "devm_platform_ioremap_resource",
+        "devm_request_irq",
+    ]
+    for nth, call in enumerate(calls, start=1):
+        out = program.replay([nth], trace=True)
+        assert out.status == "ok" and out.fault is not None, nth
+        assert out.fault["call"] == call
+
+
+def test_managed_allocation_sites_are_listed_with_the_alloc_class_only() -> None:
+    sc = resolve(f"{DEVM}:devm-probe-error-paths").scenario
+    compiled = compile_scenario(sc, "fixed", ["alloc"])
+    table = compiled.ir["config"]["fault_injection"]
+    sites = table["allocs"]
+    assert [s["call"] for s in sites] == ["devm_kzalloc", "devm_kzalloc"]
+    for site in sites:
+        func = compiled.ir["functions"][site["func"]]
+        assert func["name"] == "fd_probe" and func["code"][site["pc"]][0] == "alloc"
+        assert site["frames"] == ["__kmalloc_node_track_caller_noprof", "devm_kmalloc"]
+    irq_only = compile_scenario(sc, "fixed", ["irq"]).ir["config"]["fault_injection"]
+    assert "allocs" not in irq_only
+    names = {compiled.ir["functions"][c["func"]]["name"]: c["ret"] for c in table["calls"]}
+    assert names["devm_platform_ioremap_resource"] is None
+
+
+# ---- kthread_run (tests/models/fault_kthread.py) -------------------------------------------
+
+KTHREAD = Path(__file__).parent / "models" / "fault_kthread.py"
+
+
+def test_an_unchecked_failed_kthread_run_is_the_page_fault_at_its_error_pointer() -> None:
+    program = load(f"{KTHREAD}:kthread-probe:unchecked").program
+    res = program.verify(2)
+    assert res.outcome is not None and res.outcome.finding is not None
+    title = "BUG: unable to handle kernel paging request in kt_remove"
+    assert res.outcome.finding.title == title
+    out = program.replay(list(res.outcome.choices), trace=True)
+    report = out.finding.report
+    assert report.startswith(BLOCK), report
+    # __kthread_create_on_node's kmalloc of the request failed: ERR_PTR(-ENOMEM)
+    frames = " should_failslab+0x0/0x0\n __kmalloc_cache_noprof+0x0/0x0\n"
+    frames += " __kthread_create_on_node+0x0/0x0\n kthread_create_on_node+0x0/0x0\n"
+    assert frames + " kt_probe_unchecked+" in report
+    oops = report[report.index("BUG: unable") :]
+    assert oops.startswith("BUG: unable to handle page fault for address: fffffffffffffff4\n")
+    assert "RIP: 0010:kthread_stop+" in oops
+    assert out.fault is not None and (out.fault["call"], out.fault["nth"]) == ("kthread_run", 1)
+    assert [s["op"] for s in out.trace if "[fault: " in s["op"]] == [
+        "kthread_run [fault: failslab]"
+    ]
+    for strategy in ("pct", "random"):
+        batch = program.run_batch(strategy, 2000, seed=1)
+        assert batch.outcome is not None and batch.outcome.finding.title == title, strategy
+    # without fault injection kthread_run does not fail: clean
+    assert load(f"{KTHREAD}:kthread-probe:unchecked", faults=False).program.verify(2).complete
+    assert (
+        load(f"{KTHREAD}:kthread-probe:unchecked", faults=False).program.verify(2).outcome is None
+    )
+
+
+def test_a_probe_that_checks_is_err_is_clean_when_kthread_run_fails() -> None:
+    program = load(f"{KTHREAD}:kthread-probe:fixed").program
+    res = program.verify(2)
+    assert res.outcome is None and res.model_error is None and res.complete
+    for strategy in STRATEGIES:
+        batch = program.run_batch(strategy, 3000, seed=2)
+        assert batch.outcome is None and batch.model_error is None, strategy
+    out = program.replay([1], trace=True)
+    assert out.status == "ok" and out.fault is not None and out.fault["call"] == "kthread_run"
+    assert not any(s["thread"] == "kt_worker" for s in out.trace), "no thread was started"
+    table = load(f"{KTHREAD}:kthread-probe:fixed").compiled.ir["config"]["fault_injection"]
+    assert [p["name"] for p in table["prims"]] == ["kthread_run"]
+    assert table["prims"][0]["ret"] == {"int": -12}

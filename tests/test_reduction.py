@@ -46,6 +46,8 @@ MODEL_FILES = [
     "tests/models/contracts/waitqueue.py",
     "tests/models/contracts/locks.py",
     "tests/models/contracts/rcu.py",
+    "tests/models/rwsem_writer.py",
+    "tests/models/fault_kthread.py",
     "bench/peers/models/stop_io.py",
     "bench/peers/models/abba.py",
     "bench/peers/models/demo_alive_flag.py",

@@ -90,7 +90,9 @@ def driver_bound(dev):
         driver_deferred_probe_trigger()
 
 
-# ---- Deferred probe (dd.c) ---------------------------------------------------------------
+# ---- Deferred probe (dd.c; driver_probe_device, driver_bound, driver_deferred_probe_add/del/
+# trigger, deferred_probe_work_func and device_driver_attach checked against
+# drivers/base/dd.c 6.12: same step order and locks) ------------------------------------
 
 
 @infra

@@ -196,18 +196,28 @@ def devm_kmalloc_release(dev, dr):
     kfree(dr.data)
 
 
-def devm_kzalloc(dev, obj):
-    # devm_kzalloc(dev, size, gfp) takes a type the model cannot pass to a function, so a
-    # driver writes `priv = devm_kzalloc(dev, kzalloc(foo_priv, GFP_KERNEL))`: the inner
-    # kzalloc is the one allocation the kernel makes (its gfp, its might-sleep check, its
-    # fault-injection point), and NULL stays NULL.  The devres node here is a modelling
-    # artefact, allocated without a sleep check (GFP_NOWAIT).  Freed after ->remove, LIFO.
+def devm_kmalloc(dev, obj):
+    # devres.c devm_kmalloc(dev, size, gfp): one allocation, alloc_dr() (node and memory
+    # together, kmalloc_node_track_caller), then devres_add; NULL when it fails.  The model
+    # cannot pass a size or a type, so a driver writes `devm_kmalloc(dev, kmalloc(T, gfp))`:
+    # the inner allocation is the kernel's one allocation (its gfp, its might-sleep check),
+    # and under fault injection it fails as devm_kmalloc (pyfuzz/model/_faults.py
+    # MANAGED_ALLOCATORS: named `devm_kmalloc <T>`, stack through devm_kmalloc).  The devres
+    # node here is a modelling artefact, allocated without a sleep check (GFP_NOWAIT).  Freed
+    # after ->remove, LIFO.  [V drivers/base/devres.c 6.12]
     if obj is None:
         return None
     dr = devres_alloc(devm_kmalloc_release, GFP_NOWAIT)
     dr.data = obj
     devres_add(dev, dr)
     return obj
+
+
+def devm_kzalloc(dev, obj):
+    # include/linux/device/devres.h devm_kzalloc() = devm_kmalloc(dev, size, gfp |
+    # __GFP_ZERO), a static inline: written `devm_kzalloc(dev, kzalloc(T, gfp))`, and a failed
+    # allocation is reported as `devm_kzalloc <T>` with devm_kmalloc's frames.
+    return devm_kmalloc(dev, obj)
 
 
 def devm_kfree(dev, p):
@@ -232,8 +242,11 @@ def devm_ioremap_release(dev, dr):
 
 
 def devm_ioremap(dev, size):
-    # lib/devres.c __devm_ioremap(): devres_alloc(GFP_KERNEL) first, then ioremap, then
-    # devres_add; iounmap runs at unbind, after ->remove, in LIFO order.  [V lib/devres.c]
+    # lib/devres.c devm_ioremap() -> __devm_ioremap(): devres_alloc_node(GFP_KERNEL) first,
+    # then ioremap, then devres_add (the model's ioremap does not fail, so the kernel's
+    # devres_free of the node on a failed ioremap never runs); iounmap runs at unbind, after
+    # ->remove, in LIFO order.  A failed devres allocation returns NULL (fault injection's
+    # `alloc` class fails the driver's call as a whole).  [V lib/devres.c 6.12]
     dr = devres_alloc(devm_ioremap_release, GFP_KERNEL)
     addr = ioremap(size)
     dr.data = addr
@@ -242,6 +255,7 @@ def devm_ioremap(dev, size):
 
 
 def devm_iounmap(dev, addr):
-    # lib/devres.c devm_iounmap(): WARN_ON(devres_destroy(...)), then iounmap regardless.
-    WARN_ON(devres_destroy(dev, devm_ioremap_release, addr) != 0)
-    iounmap(addr)
+    # lib/devres.c devm_iounmap() (since 5.x): WARN_ON(devres_release(...)): the node's
+    # release unmaps; an address that is not a devm mapping of dev WARNs and is not
+    # unmapped.  (Older kernels did devres_destroy + iounmap regardless.)  [V lib/devres.c 6.12]
+    WARN_ON(devres_release(dev, devm_ioremap_release, addr) != 0)

@@ -108,6 +108,8 @@ def platform_get_resource(dev, type, num):
 def platform_get_irq_optional(dev, num):
     # platform.c platform_get_irq_optional(): the IORESOURCE_IRQ resource's start, -ENXIO
     # when there is none; WARN(!ret, "0 is an invalid IRQ number") and -EINVAL for a 0.
+    # Checked against drivers/base/platform.c 6.12 (the of_irq_get first, -EPROBE_DEFER
+    # passed through: fault injection's `defer` class; ACPI and trigger flags not modelled).
     r = platform_get_resource(dev, IORESOURCE_IRQ, num)
     if r is None:
         return -ENXIO

@@ -100,8 +100,10 @@ def kernfs_drain(kn):
 
 def __kernfs_remove(kn):
     # dir.c __kernfs_remove() for a file (no descendants), kernfs_rwsem held for write:
-    # already removed -> return; mark REMOVING and deactivate; kernfs_get (the drain may drop
-    # kernfs_rwsem); drain; unlink once and drop the base reference; kernfs_put.
+    # already removed (RB_EMPTY_NODE) -> return; mark REMOVING and deactivate; kernfs_get
+    # (the drain may drop kernfs_rwsem); drain; unlink once (kernfs_unlink_sibling) and drop
+    # the base reference; kernfs_put.  Step order and locks checked against fs/kernfs/dir.c
+    # 6.12 (__kernfs_remove, kernfs_drain, kernfs_remove_by_name_ns): the same.
     if kn is None or kn.unlinked:
         return
     kn.deactivated = 1

@@ -150,14 +150,14 @@ def device_attach(dev, drv):
 
 
 def pci_bus_add_device(pdev):
-    # bus.c pci_bus_add_device(): mark added, then probe synchronously if allowed
-    # (pci_device_can_probe: !is_virtfn || physfn->sriov->drivers_autoprobe) [V A.10].
+    # bus.c pci_bus_add_device() (6.12): device_attach() probes synchronously (a VF whose PF
+    # has sriov_drivers_autoprobe off is refused by pci_device_probe's
+    # pci_device_can_probe, pyfuzz/kernel/pci_driver.py), a failure is only a pci_warn, and
+    # only then pci_dev_assign_added(): the device counts as added once its probe is over.
+    # [V drivers/pci/bus.c 6.12]
+    ret = device_attach(pdev.dev, pdev.match_driver)
     pci_dev_assign_added(pdev)
-    if pdev.is_virtfn:
-        pf = pdev.physfn
-        if not pf.drivers_autoprobe:
-            return 0
-    return device_attach(pdev.dev, pdev.match_driver)
+    return ret
 
 
 def pci_get_slot(bus, devfn):

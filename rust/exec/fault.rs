@@ -21,7 +21,8 @@ pub struct Injected {
     pub nth: u32,
     pub tid: u32,
     pub attr: Attr,
-    /// The failed call: `kzalloc <struct>` or the library function's name.
+    /// The failed call: `kzalloc <struct>`, a managed allocator's `devm_kzalloc <struct>`, or
+    /// the library function's name.
     pub call: String,
     /// The model function that made the call, and where.
     pub function: String,
@@ -70,12 +71,28 @@ impl Execution<'_> {
         if !self.prog.faults.as_ref().is_some_and(|f| f.alloc) || !self.count_failable(tid) {
             return false;
         }
-        let call = format!("kzalloc {}", self.prog.structs[s as usize].name);
+        let prog = self.prog;
         let frames = frames_of(&self.threads[tid]);
         let event = self
             .tracing
             .then(|| self.rec.events.len().saturating_sub(1));
-        let kernel = ["should_failslab", "kzalloc"];
+        let name = &prog.structs[s as usize].name;
+        let (func, pc) = frames.first().copied().unwrap_or((0, 0));
+        // The driver's `devm_kzalloc(dev, kzalloc(T, gfp))`: the kernel's one allocation is
+        // inside devm_kmalloc (alloc_dr -> kmalloc_node_track_caller), so the failure is
+        // that allocator's, with its frames; elsewhere a plain kzalloc.
+        let site = prog.faults.as_ref().and_then(|f| f.alloc_site(func, pc));
+        let (call, kernel): (String, Vec<&str>) = match site {
+            Some(site) => {
+                let mut k = vec!["should_failslab"];
+                k.extend(site.frames.iter().map(String::as_str));
+                (format!("{} {name}", site.call), k)
+            }
+            None => (
+                format!("kzalloc {name}"),
+                vec!["should_failslab", "kzalloc"],
+            ),
+        };
         self.inject(tid, Attr::Failslab, call, &kernel, frames, event);
         true
     }
@@ -108,6 +125,31 @@ impl Execution<'_> {
             Attr::FailFunction => ["fei_kprobe_handler", name, ""],
         };
         self.inject(tid, fail.attr, name.to_string(), &kernel, frames, event);
+        Some(match fail.ret {
+            ConstArg::Int(v) => Value::Int(v),
+            _ => Value::Null,
+        })
+    }
+
+    /// At a failable primitive (`kthread_run`) a driver calls, before it does anything
+    /// that can be observed: the value it returns instead of running, when it fails.
+    pub(crate) fn prim_fails(&mut self, tid: usize, p: crate::prims::Prim) -> Option<Value> {
+        let prog = self.prog;
+        let fail = prog.faults.as_ref()?.prim(p)?;
+        if !self.count_failable(tid) {
+            return None;
+        }
+        let frames = frames_of(&self.threads[tid]);
+        let event = self
+            .tracing
+            .then(|| self.rec.events.len().saturating_sub(1));
+        let kernel: Vec<&str> = std::iter::once(match fail.attr {
+            Attr::Failslab => "should_failslab",
+            Attr::FailFunction => "fei_kprobe_handler",
+        })
+        .chain(fail.frames.iter().map(String::as_str))
+        .collect();
+        self.inject(tid, fail.attr, p.name().to_string(), &kernel, frames, event);
         Some(match fail.ret {
             ConstArg::Int(v) => Value::Int(v),
             _ => Value::Null,

@@ -48,6 +48,8 @@ impl Execution<'_> {
                 return;
             }
             let Some(fr) = t.frames.last_mut() else {
+                // The handler returned: the end of an interrupt's critical section.
+                self.rcu_quiescent(tid);
                 self.action_finished(tid);
                 let t = &self.threads[tid];
                 // A work item queued again while it ran starts at the next scheduling point.
@@ -84,7 +86,11 @@ impl Execution<'_> {
                     self.record_trace(tid);
                 }
                 self.ops += 1;
+                let reader = self.threads[tid].rcu_reader();
                 self.exec_visible(tid, ins);
+                if reader {
+                    self.rcu_quiescent(tid);
+                }
                 if self.tracing {
                     self.finish_trace(tid, ins);
                 }
@@ -297,6 +303,16 @@ impl Execution<'_> {
         }
     }
 
+    /// If the thread is no longer in an RCU read-side critical section (`Thread::rcu_reader`),
+    /// it passed a quiescent state: count it and wake `synchronize_rcu` callers.
+    fn rcu_quiescent(&mut self, tid: usize) {
+        if self.threads[tid].rcu_reader() {
+            return;
+        }
+        self.threads[tid].rcu_epoch += 1;
+        self.wake_where(|w| w == crate::exec::thread::Wait::Rcu);
+    }
+
     /// The thread's current action returned: check its context, start the next one.
     fn action_finished(&mut self, tid: usize) {
         if self.booting {
@@ -388,6 +404,18 @@ impl Execution<'_> {
             // A deleted list node's poisoned link (LIST_POISON1/2), followed.
             Value::Int(p) if crate::prims::list::is_poison(p) => {
                 self.fail_general_protection(tid, (p as u64).wrapping_add(offset as u64 * 8));
+                Access::Failed
+            }
+            // An unchecked ERR_PTR (a failed kthread_run): the last page of the address
+            // space, a canonical address with no mapping, so x86's page fault there, or, when
+            // the field's offset wraps it past zero, a fault in the NULL page.
+            Value::Int(p) if crate::prims::err::is_err(v) => {
+                let addr = (p as u64).wrapping_add(offset as u64 * 8);
+                if addr < 0x1000 {
+                    self.fail_null_access(tid, addr, write);
+                } else {
+                    self.fail_page_fault(tid, addr, write);
+                }
                 Access::Failed
             }
             other => {

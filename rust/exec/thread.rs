@@ -126,7 +126,8 @@ pub struct Thread {
     pub hardirq: u32,
     pub irqs_off: u32,
     pub rcu_depth: u32,
-    /// Incremented every time the thread leaves its outermost RCU read section.
+    /// Incremented every time the thread leaves its outermost RCU read-side critical section
+    /// (`rcu_reader` turns false: a quiescent state).
     pub rcu_epoch: u64,
     /// synchronize_rcu snapshot: (thread, epoch) pairs still to wait for.
     pub rcu_wait: Vec<(u32, u64)>,
@@ -243,6 +244,33 @@ impl Thread {
     /// `preempt_count()` as the kernel composes it.
     pub fn preempt_count(&self) -> u32 {
         self.preempt + (self.softirq << 8) + (self.hardirq << 16)
+    }
+
+    /// Whether the task is in an RCU read-side critical section as `synchronize_rcu` sees it.
+    /// Since the flavours were consolidated (v4.20), a grace period also waits for every
+    /// region with preemption, interrupts or softirqs disabled (spinlock holders included,
+    /// as spin_lock disables preemption) and for running hardirq and softirq handlers
+    /// (kernel/rcu/tree.c: a CPU in such a region reports no quiescent state). An interrupt
+    /// actor is in its handler once the handler's first instruction has run, so one that
+    /// has not started does not delay a grace period that began before it arrived.
+    #[inline]
+    pub fn rcu_reader(&self) -> bool {
+        let (irq_ctx, bh_ctx) = match self.ctx {
+            Context::HardIrq => (1, 0),
+            Context::SoftIrq => (0, 1),
+            _ => (0, 0),
+        };
+        let in_handler = (irq_ctx | bh_ctx) != 0
+            && match self.frames.as_slice() {
+                [] => false,
+                [f] => f.pc != 0,
+                _ => true,
+            };
+        self.rcu_depth > 0
+            || self.preempt > 0
+            || self.irqs_off > irq_ctx
+            || self.softirq > bh_ctx
+            || in_handler
     }
 
     /// Whether a might-sleep point here is a bug.

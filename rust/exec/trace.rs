@@ -192,7 +192,9 @@ impl Execution<'_> {
                     _ => "?".to_string(),
                 };
                 if let (Some(inj), true) = (&self.injected, fault_event == Some(i)) {
-                    op.push_str(&format!(" [fault: {}]", inj.attr.name()));
+                    // The failed call as the driver made it (a managed allocator's
+                    // kzalloc is named after the allocator).
+                    op = format!("{} [fault: {}]", inj.call, inj.attr.name());
                 }
                 let thread = if ev.comm != NONE {
                     prog.strings[ev.comm as usize].chars().take(15).collect()

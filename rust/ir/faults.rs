@@ -2,8 +2,10 @@
 //! injection"): which calls may be failed and what a failed call returns. The compiler
 //! resolves the scenario's switch into this plain table (the driver's files, whose `alloc`
 //! instructions are kzalloc calls that may return NULL, and the kernel library functions a
-//! driver call of which may return an error instead of running); this module validates it.
-//! With fault injection off the key is absent and nothing here exists.
+//! driver call of which may return an error instead of running, and the driver's kzalloc
+//! calls that are the allocation of a managed allocator, `devm_kzalloc(dev, kzalloc(T,
+//! gfp))`, which fail as that allocator); this module validates it. With fault injection off
+//! the key is absent and nothing here exists.
 
 use super::program::ConstArg;
 use serde::Deserialize;
@@ -44,6 +46,31 @@ pub struct FailCall {
     pub attr: Attr,
 }
 
+/// A driver `alloc` instruction that is the allocation of a kernel allocator the model
+/// cannot express with a type argument (`devm_kzalloc(dev, kzalloc(T, gfp))`): when it
+/// fails, the failure is reported as that allocator's (its name, its kernel frames).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllocSite {
+    pub func: u32,
+    pub pc: u32,
+    /// The allocator the driver called (`devm_kzalloc`).
+    pub call: String,
+    /// Kernel frames between should_failslab and the driver's frame, innermost first
+    /// (`__kmalloc_node_track_caller_noprof`, `devm_kmalloc`).
+    pub frames: Vec<String>,
+}
+
+/// A primitive a driver call of which may fail (`kthread_run`): it returns `ret` without
+/// running, reported under `attr` with the kernel frames between should_fail_ex's caller
+/// and the driver, innermost first.
+#[derive(Clone, Debug)]
+pub struct FailPrim {
+    pub prim: crate::prims::Prim,
+    pub ret: ConstArg,
+    pub attr: Attr,
+    pub frames: Vec<String>,
+}
+
 /// The validated fault-injection table.
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
@@ -53,6 +80,25 @@ pub struct Faults {
     pub driver_file: Vec<bool>,
     /// By function id: a call of it from driver code may fail, returning `ret`.
     pub call: Vec<Option<FailCall>>,
+    /// Allocation sites of managed allocators, sorted by (func, pc).
+    pub alloc_sites: Vec<AllocSite>,
+    /// The failable primitives.
+    pub prims: Vec<FailPrim>,
+}
+
+impl Faults {
+    /// The managed allocator whose allocation the `alloc` at (func, pc) is, if any.
+    pub fn alloc_site(&self, func: u32, pc: u32) -> Option<&AllocSite> {
+        self.alloc_sites
+            .binary_search_by_key(&(func, pc), |s| (s.func, s.pc))
+            .ok()
+            .map(|i| &self.alloc_sites[i])
+    }
+
+    /// How a driver call of primitive `p` fails, if it may.
+    pub fn prim(&self, p: crate::prims::Prim) -> Option<&FailPrim> {
+        self.prims.iter().find(|f| f.prim == p)
+    }
 }
 
 #[derive(Deserialize)]
@@ -63,6 +109,30 @@ pub(crate) struct RawFaults {
     pub driver_files: Vec<u32>,
     #[serde(default)]
     pub calls: Vec<RawFailCall>,
+    #[serde(default)]
+    pub allocs: Vec<RawAllocSite>,
+    #[serde(default)]
+    pub prims: Vec<RawFailPrim>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFailPrim {
+    pub name: String,
+    pub ret: Json,
+    pub attr: String,
+    #[serde(default)]
+    pub frames: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAllocSite {
+    pub func: u32,
+    pub pc: u32,
+    pub call: String,
+    #[serde(default)]
+    pub frames: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -73,8 +143,14 @@ pub(crate) struct RawFailCall {
     pub attr: String,
 }
 
-/// Validates the raw table against the program's files and functions.
-pub(crate) fn load_faults(raw: &RawFaults, nfiles: usize, nfuncs: usize) -> Result<Faults, String> {
+/// Validates the raw table against the program's files and functions; `is_alloc(func, pc)`
+/// says whether that instruction exists and is an `alloc`.
+pub(crate) fn load_faults(
+    raw: &RawFaults,
+    nfiles: usize,
+    nfuncs: usize,
+    is_alloc: impl Fn(u32, u32) -> bool,
+) -> Result<Faults, String> {
     let mut driver_file = vec![false; nfiles];
     for &f in &raw.driver_files {
         *driver_file
@@ -86,22 +162,63 @@ pub(crate) fn load_faults(raw: &RawFaults, nfiles: usize, nfuncs: usize) -> Resu
         let slot = call
             .get_mut(c.func as usize)
             .ok_or_else(|| format!("fault_injection: unknown function {}", c.func))?;
-        let ret = match &c.ret {
-            Json::Null => ConstArg::Null,
-            j => match j.get("int").and_then(Json::as_i64) {
-                Some(v) if j.as_object().is_some_and(|o| o.len() == 1) => ConstArg::Int(v),
-                _ => return Err(format!("fault_injection: bad return value {j}")),
-            },
-        };
-        let attr = Attr::parse(&c.attr)
-            .ok_or_else(|| format!("fault_injection: unknown attribute '{}'", c.attr))?;
+        let (ret, attr) = (return_value(&c.ret)?, attribute(&c.attr)?);
         *slot = Some(FailCall { ret, attr });
     }
+    let mut prims = Vec::with_capacity(raw.prims.len());
+    for p in &raw.prims {
+        let prim = crate::prims::Prim::from_name(&p.name)
+            .ok_or_else(|| format!("fault_injection: unknown primitive '{}'", p.name))?;
+        let (ret, attr) = (return_value(&p.ret)?, attribute(&p.attr)?);
+        let frames = p.frames.clone();
+        prims.push(FailPrim {
+            prim,
+            ret,
+            attr,
+            frames,
+        });
+    }
+    let mut alloc_sites = Vec::with_capacity(raw.allocs.len());
+    for a in &raw.allocs {
+        if !is_alloc(a.func, a.pc) {
+            return Err(format!(
+                "fault_injection: allocs entry {}:{} is not an alloc instruction",
+                a.func, a.pc
+            ));
+        }
+        if a.call.is_empty() {
+            return Err("fault_injection: an allocs entry has no call name".into());
+        }
+        alloc_sites.push(AllocSite {
+            func: a.func,
+            pc: a.pc,
+            call: a.call.clone(),
+            frames: a.frames.clone(),
+        });
+    }
+    alloc_sites.sort_by_key(|s| (s.func, s.pc));
+    alloc_sites.dedup_by_key(|s| (s.func, s.pc));
     Ok(Faults {
         alloc: raw.alloc,
         driver_file,
         call,
+        alloc_sites,
+        prims,
     })
+}
+
+fn return_value(j: &Json) -> Result<ConstArg, String> {
+    match j {
+        Json::Null => Ok(ConstArg::Null),
+        j => match j.get("int").and_then(Json::as_i64) {
+            Some(v) if j.as_object().is_some_and(|o| o.len() == 1) => Ok(ConstArg::Int(v)),
+            _ => Err(format!("fault_injection: bad return value {j}")),
+        },
+    }
+}
+
+fn attribute(s: &str) -> Result<Attr, String> {
+    Attr::parse(s).ok_or_else(|| format!("fault_injection: unknown attribute '{s}'"))
 }
 
 #[cfg(test)]
@@ -109,7 +226,9 @@ mod tests {
     use super::*;
 
     fn parse(j: &str) -> Result<Faults, String> {
-        load_faults(&serde_json::from_str(j).unwrap(), 2, 3)
+        load_faults(&serde_json::from_str(j).unwrap(), 2, 3, |f, pc| {
+            (f, pc) == (1, 4)
+        })
     }
 
     #[test]
@@ -133,5 +252,37 @@ mod tests {
         assert!(parse(bad_ret).is_err());
         let bad_attr = r#"{"driver_files": [], "calls": [{"func": 0, "ret": null, "attr": "x"}]}"#;
         assert!(parse(bad_attr).is_err());
+    }
+
+    #[test]
+    fn alloc_sites_must_name_an_alloc_instruction() {
+        let f = parse(
+            r#"{"driver_files": [], "allocs": [{"func": 1, "pc": 4, "call": "devm_kzalloc",
+                "frames": ["__kmalloc_node_track_caller_noprof", "devm_kmalloc"]}]}"#,
+        )
+        .unwrap();
+        let site = f.alloc_site(1, 4).expect("listed");
+        assert_eq!(site.call, "devm_kzalloc");
+        assert_eq!(site.frames.len(), 2);
+        assert!(f.alloc_site(1, 3).is_none());
+        let not_alloc = r#"{"driver_files": [], "allocs": [{"func": 1, "pc": 3, "call": "x"}]}"#;
+        assert!(parse(not_alloc).is_err());
+        let no_name = r#"{"driver_files": [], "allocs": [{"func": 1, "pc": 4, "call": ""}]}"#;
+        assert!(parse(no_name).is_err());
+    }
+
+    #[test]
+    fn failable_primitives_are_named_by_the_table() {
+        let f = parse(
+            r#"{"driver_files": [], "prims": [{"name": "kthread_run", "ret": {"int": -12},
+                "attr": "failslab", "frames": ["__kmalloc_cache_noprof"]}]}"#,
+        )
+        .unwrap();
+        let p = f.prim(crate::prims::Prim::KthreadRun).expect("listed");
+        assert!(matches!(p.ret, ConstArg::Int(-12)) && p.attr == Attr::Failslab);
+        assert!(f.prim(crate::prims::Prim::KthreadStop).is_none());
+        let unknown = r#"{"driver_files": [], "prims": [{"name": "nope", "ret": null,
+            "attr": "failslab"}]}"#;
+        assert!(parse(unknown).is_err());
     }
 }

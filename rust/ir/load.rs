@@ -137,8 +137,13 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
     }
     let faults = match &raw.config.fault_injection {
         Some(f) => Some(
-            super::faults::load_faults(f, raw.files.len(), functions.len())
-                .map_err(CoreError::InvalidIr)?,
+            super::faults::load_faults(f, raw.files.len(), functions.len(), |func, pc| {
+                functions
+                    .get(func as usize)
+                    .and_then(|fun| fun.code.get(pc as usize))
+                    .is_some_and(|i| matches!(i, Instr::Alloc { .. }))
+            })
+            .map_err(CoreError::InvalidIr)?,
         ),
         None => None,
     };

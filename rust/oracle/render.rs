@@ -258,6 +258,29 @@ impl Execution<'_> {
         );
     }
 
+    /// A load or store at a canonical address nothing maps (an ERR_PTR dereferenced):
+    /// arch/x86/mm/fault.c's page_fault_oops for a kernel address, not-present page.
+    pub(crate) fn fail_page_fault(&mut self, tid: usize, addr: u64, write: bool) {
+        let (access, code) = if write {
+            ("write access", 2)
+        } else {
+            ("read access", 0)
+        };
+        let text = format!(
+            "BUG: unable to handle page fault for address: {addr:016x}\n#PF: supervisor {access} in kernel mode\n#PF: error_code(0x{code:04x}) - not-present page\nOops: {code:04x} [#1] PREEMPT SMP KASAN\n{}RIP: 0010:{}\n{}",
+            self.header(tid),
+            self.first_symbol(tid),
+            self.trace_of(tid)
+        );
+        self.raise(
+            tid,
+            Kind::PageFault,
+            "BUG: unable to handle kernel paging request",
+            None,
+            text,
+        );
+    }
+
     /// A load through a non-canonical pointer (a list poison): x86's #GP. KASAN's inline
     /// check reads the shadow of the address first, so the fault is at the shadow address,
     /// and KASAN's non-canonical hook names the range the access meant.

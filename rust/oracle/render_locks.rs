@@ -3,7 +3,7 @@
 //! tasks and stranded interruptible waiters. The shared report helpers live in `render`.
 
 use super::report::{frame_line, frames_of, task, title_function, DASHES, UNAME};
-use crate::exec::thread::Status;
+use crate::exec::thread::{Status, Wait};
 use crate::exec::Execution;
 use crate::oracle::deadlock::WaitLink;
 use crate::oracle::lockdep::Edge;
@@ -198,8 +198,25 @@ impl Execution<'_> {
             .collect();
         text.push_str(&names.join(" and"));
         text.push('\n');
-        for l in cycle {
+        for (k, l) in cycle.iter().enumerate() {
             let (c, p) = task(prog, &self.threads[l.tid as usize], l.tid as usize);
+            // A reader queued behind a waiting writer (rwsem writer preference): the next
+            // link is that writer, on the same semaphore.
+            if let Some(next) = cycle.get(k + 1).filter(|n| {
+                n.lock == l.lock
+                    && matches!(
+                        self.threads[n.tid as usize].wait,
+                        Wait::RwSem { write: true, .. }
+                    )
+            }) {
+                let (wc, wp) = task(prog, &self.threads[next.tid as usize], next.tid as usize);
+                text.push_str(&format!(
+                    "  task {c}:{p} waits for {} ({}), queued behind the waiting writer {wc}:{wp}\n",
+                    self.class_name(l.lock),
+                    self.world.describe(prog, l.lock)
+                ));
+                continue;
+            }
             let holder = (0..self.nthreads)
                 .find(|&i| {
                     self.threads[i].status != Status::Done

@@ -114,7 +114,16 @@ impl Execution<'_> {
             return;
         }
         // kthread_create_on_node waits for kthreadd (wait_for_completion_killable).
-        if !self.might_sleep(tid) || !self.heap_has_room(tid) {
+        if !self.might_sleep(tid) {
+            return;
+        }
+        // Fault injection: __kthread_create_on_node's kmalloc of its request fails, and
+        // kthread_run returns ERR_PTR(-ENOMEM) (an int here, see prims::err).
+        if let Some(v) = self.prim_fails(tid, crate::prims::Prim::KthreadRun) {
+            self.finish_op(tid, d, v);
+            return;
+        }
+        if !self.heap_has_room(tid) {
             return;
         }
         let task = self.world.alloc_task();

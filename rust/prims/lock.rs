@@ -171,7 +171,15 @@ impl Execution<'_> {
         let o = self.world.objs[idx];
         let st = *self.world.objs[idx].lock();
         let free = match mode {
-            LockMode::Read => st.owner == 0,
+            // kernel/locking/rwsem.c: a reader's fast path fails while anyone waits
+            // (RWSEM_FLAG_WAITERS in RWSEM_READ_FAILED_MASK), and rwsem_down_read_slowpath
+            // then queues it behind the waiters when other readers own the lock ("to prevent
+            // a constant stream of readers from starving a sleeping writer"); a trylock
+            // fails outright while anyone waits. So a reader that already holds the lock
+            // and reads it again behind a waiting writer sleeps forever.
+            LockMode::Read => {
+                st.owner == 0 && !((try_only || st.readers > 0) && self.rwsem_has_waiters(r.idx))
+            }
             LockMode::Write => st.owner == 0 && st.readers == 0,
             _ => st.owner == 0,
         };
@@ -251,8 +259,20 @@ impl Execution<'_> {
                 write: true,
             },
         };
+        // A reader refused only because a writer waits is queued behind that writer, which
+        // waits for the holders: the wait-for edge goes through the writer.
+        let queued_behind = (mode == LockMode::Read && st.owner == 0)
+            .then(|| self.rwsem_waiting_writer(r.idx))
+            .flatten();
         self.block(tid, wait);
-        if let Some(cycle) = find_cycle(&self.threads[..self.nthreads], tid as u32, r.idx) {
+        if let Some(mut cycle) = find_cycle(&self.threads[..self.nthreads], tid as u32, r.idx) {
+            if let Some(w) = queued_behind {
+                let link = crate::oracle::deadlock::WaitLink {
+                    tid: w as u32,
+                    lock: r.idx,
+                };
+                cycle.insert(1, link);
+            }
             self.report_deadlock(tid, &cycle);
         }
     }
@@ -311,6 +331,23 @@ impl Execution<'_> {
             }
         }
         self.finish_op(tid, d, Value::Null);
+    }
+
+    /// Whether a task sleeps on rw_semaphore `obj` (its wait list is not empty). A release
+    /// wakes every waiter, so a waiter is only ever blocked while the lock is held.
+    fn rwsem_has_waiters(&self, obj: u32) -> bool {
+        self.threads[..self.nthreads].iter().any(|t| {
+            t.status == Status::Blocked && matches!(t.wait, Wait::RwSem { obj: o, .. } if o == obj)
+        })
+    }
+
+    /// A writer sleeping on rw_semaphore `obj`, if any.
+    fn rwsem_waiting_writer(&self, obj: u32) -> Option<usize> {
+        (0..self.nthreads).find(|&i| {
+            let t = &self.threads[i];
+            t.status == Status::Blocked
+                && matches!(t.wait, Wait::RwSem { obj: o, write: true } if o == obj)
+        })
     }
 
     fn wake_lock_waiters(&mut self, obj: u32) {

@@ -9,6 +9,7 @@ pub mod alloc;
 pub mod check;
 pub mod completion;
 pub mod context;
+pub mod err;
 pub mod kref;
 pub mod kthread;
 pub mod list;
@@ -212,7 +213,7 @@ pub(crate) mod tests {
             assert!(Prim::ALL[..i].iter().all(|q| q.name() != p.name()));
             assert!(!p.doc().is_empty() && p.arity() <= 3);
         }
-        assert_eq!(Prim::ALL.len(), 94);
+        assert_eq!(Prim::ALL.len(), 98);
     }
 
     #[test]

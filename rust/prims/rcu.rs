@@ -1,7 +1,10 @@
 //! Family `rcu`: read-side sections (atomic: sleeping inside one is a bug) and
-//! `synchronize_rcu`, which waits until every task that was inside a read section when it
-//! started has left that section (`Thread::rcu_epoch` counts a task's exits). All three are
-//! of global reach: always scheduling points.
+//! `synchronize_rcu`, which waits until every task that was inside a read-side critical
+//! section when it started has left that section (`Thread::rcu_epoch` counts a task's
+//! exits). Since the RCU flavours were consolidated (v4.20) a critical section is any region
+//! with preemption, interrupts or softirqs disabled, or a running interrupt handler, besides
+//! `rcu_read_lock` (`Thread::rcu_reader`). All three are of global reach: always scheduling
+//! points.
 
 use super::Operands;
 use crate::exec::thread::{Status, Wait};
@@ -30,11 +33,10 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, _: Operands) {
                 ex.fail_warn(tid, msg, Kind::Warning);
                 return;
             }
+            // Leaving the outermost section is a quiescent state only if nothing else
+            // (a spinlock, preempt_disable, irqs off) keeps the task a reader: the step
+            // loop notices (`Execution::rcu_quiescent`).
             t.rcu_depth -= 1;
-            if t.rcu_depth == 0 {
-                t.rcu_epoch += 1;
-                ex.wake_where(|w| w == Wait::Rcu);
-            }
             ex.finish_op(tid, d, Value::Null);
         }
         Op::SynchronizeRcu => synchronize(ex, tid, d),
@@ -50,7 +52,7 @@ fn synchronize(ex: &mut Execution, tid: usize, d: u8) {
         snap.clear();
         for t in 0..ex.nthreads {
             let th = &ex.threads[t];
-            if t != tid && th.status != Status::Done && th.rcu_depth > 0 {
+            if t != tid && th.status != Status::Done && th.rcu_reader() {
                 snap.push((t as u32, th.rcu_epoch));
             }
         }
@@ -59,7 +61,7 @@ fn synchronize(ex: &mut Execution, tid: usize, d: u8) {
     let threads = &ex.threads;
     let still_reading = ex.threads[tid].rcu_wait.iter().any(|&(t, epoch)| {
         let th = &threads[t as usize];
-        th.status != Status::Done && th.rcu_depth > 0 && th.rcu_epoch == epoch
+        th.status != Status::Done && th.rcu_reader() && th.rcu_epoch == epoch
     });
     if still_reading {
         ex.block(tid, Wait::Rcu);

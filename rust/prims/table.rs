@@ -60,12 +60,13 @@ macro_rules! primitive_table {
                 SpinUnlockIrqrestore = "spin_unlock_irqrestore" [s, flags] Args
                     "`spin_unlock`, and restores the irq state from flags";
                 DownRead = "down_read" [r] Args
-                    "rw_semaphore read acquire (D-state wait while a writer holds it)";
+                    "rw_semaphore read acquire (D-state wait while a writer holds it, or waits while readers hold it)";
                 UpRead = "up_read" [r] Args "read release";
                 DownWrite = "down_write" [r] Args
                     "write acquire (D-state wait while anyone holds it)";
                 UpWrite = "up_write" [r] Args "write release";
-                DownReadTrylock = "down_read_trylock" [r] Args "1 if read-acquired, else 0";
+                DownReadTrylock = "down_read_trylock" [r] Args
+                    "1 if read-acquired (no writer holds it, nobody waits), else 0";
                 DownWriteTrylock = "down_write_trylock" [r] Args "1 if write-acquired, else 0";
             }
             lockdep {
@@ -102,7 +103,7 @@ macro_rules! primitive_table {
                 RcuReadLock = "rcu_read_lock" [] Global "enter an RCU read-side section (atomic)";
                 RcuReadUnlock = "rcu_read_unlock" [] Global "leave it";
                 SynchronizeRcu = "synchronize_rcu" [] Global
-                    "might sleep; waits until every task that was inside a read section has left it";
+                    "might sleep; waits until every task that was inside a read-side critical section (rcu_read_lock, irqs/preemption/softirqs off, an interrupt handler) has left it";
             }
             work {
                 InitWork = "init_work" [w, func] Args
@@ -164,6 +165,14 @@ macro_rules! primitive_table {
                     "a WARNING whose message is fmt with its %d/%u/%x/%s filled by a, then b (a firing `WARN(c, fmt, a, b)`)";
                 Report = "report" [msg] Local
                     "a report whose first line is msg (the kernel library's dev_crit/pci_warn oracles)";
+            }
+            err {
+                IsErr = "IS_ERR" [p] Local
+                    "1 if p is an error pointer (`ERR_PTR(-errno)`, here the int -4095..-1)";
+                IsErrOrNull = "IS_ERR_OR_NULL" [p] Local "1 if p is an error pointer or None";
+                PtrErr = "PTR_ERR" [p] Local "the errno of an error pointer (0 for a valid one)";
+                ErrPtr = "ERR_PTR" [e] Local
+                    "the error pointer of a negative errno (0: None); dereferencing one is a page fault";
             }
             mmio {
                 Ioremap = "ioremap" [size] Local "a new MMIO mapping of size registers (a reference)";
