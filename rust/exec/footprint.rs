@@ -40,10 +40,31 @@ impl Execution<'_> {
             spawned: crate::world::NONE,
             killed: 0,
         });
+        let t = &self.threads[tid];
+        self.rcu_at_event = (t.rcu_reader(), t.rcu_epoch);
     }
 
-    /// Closes the current event.
+    /// Closes the current event. A step that made its thread an RCU reader (an RCU read
+    /// section, a spinlock, interrupts or preemption off, a handler starting: whatever
+    /// `Thread::rcu_reader` counts) reads KEY_RCU, which the start of a grace period
+    /// writes: the order decides whether the grace period waits for it. A step in which
+    /// the thread passed a quiescent state writes the thread's own RCU key, which the grace
+    /// period's later checks read for the threads they wait for. Leaving a section is not
+    /// ordered against a grace period's start: one started inside the section waits for
+    /// the exit, the same as one started just after it (the waiting task does nothing in
+    /// between).
     pub(crate) fn end_event(&mut self) {
+        if let Some(tid) = self.footprints.current().map(|e| e.tid as usize) {
+            let t = &self.threads[tid];
+            let (was_reader, epoch) = self.rcu_at_event;
+            let (is_reader, passed) = (t.rcu_reader(), t.rcu_epoch != epoch);
+            if is_reader && !was_reader {
+                self.touch(KEY_RCU, false);
+            }
+            if passed {
+                self.touch(rcu_task_key(tid as u32), true);
+            }
+        }
         let end = self.footprints.accesses.len() as u32;
         if let Some(e) = self.footprints.current() {
             e.end = end;
@@ -164,23 +185,11 @@ impl Execution<'_> {
                         }
                         return;
                     }
-                    // A grace period starts with a snapshot of the tasks inside a read
-                    // section (it writes KEY_RCU, every rcu_read_lock reads it: whether the
-                    // reader is waited for), and ends when each of them has left its
-                    // section: a retry of the wait reads the leaving unlocks' per-task keys.
-                    // The unlock does not conflict with the start: a grace period started
-                    // inside the section waits until the unlock, which is the same as
-                    // starting just after it (the waiting task does nothing in between).
-                    Prim::RcuReadLock => {
-                        self.touch(KEY_RCU, false);
-                        return;
-                    }
-                    Prim::RcuReadUnlock => {
-                        if self.threads[tid].rcu_depth == 1 {
-                            self.touch(rcu_task_key(tid as u32), true);
-                        }
-                        return;
-                    }
+                    // Entering and leaving read sections are recorded by `end_event`
+                    // for every way of becoming a reader. A grace period starts with a
+                    // snapshot of the readers (it writes KEY_RCU) and ends when each has
+                    // passed a quiescent state: a retry of the wait reads their keys.
+                    Prim::RcuReadLock | Prim::RcuReadUnlock => return,
                     Prim::SynchronizeRcu => {
                         if self.threads[tid].retrying {
                             for i in 0..self.threads[tid].rcu_wait.len() {

@@ -116,6 +116,9 @@ pub struct Execution<'p> {
     pending: Vec<u32>,
     /// The steps' footprints, when a partial-order reduction asks for them.
     pub footprints: crate::sched::events::Footprints,
+    /// At the start of the step being recorded: whether its thread was an RCU reader (as
+    /// `synchronize_rcu` sees it), and its count of quiescent states (`exec::footprint`).
+    rcu_at_event: (bool, u64),
     marks: Vec<bool>,
     /// Reused work list (publication walks).
     scratch: Vec<u32>,
@@ -159,6 +162,7 @@ impl<'p> Execution<'p> {
             writers: Vec::new(),
             pending: vec![NONE; MAX_THREADS],
             footprints: Default::default(),
+            rcu_at_event: (false, 0),
             marks: Vec::new(),
             scratch: Vec::new(),
             booting: true,
