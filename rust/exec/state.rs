@@ -224,6 +224,53 @@ fn thread(h: &mut Hasher, t: &Thread) {
 mod tests {
     use super::*;
 
+    /// The top-level field names of a struct's `Debug` output (`Name { a: .., b: .. }`).
+    fn debug_fields(dbg: &str) -> Vec<String> {
+        let body = &dbg[dbg.find('{').expect("a struct") + 1..];
+        let (mut depth, mut names, mut token) = (0i32, Vec::new(), String::new());
+        for c in body.chars() {
+            match c {
+                '{' | '[' | '(' => depth += 1,
+                '}' | ']' | ')' => depth -= 1,
+                ':' if depth == 0 && !token.trim().is_empty() => {
+                    names.push(token.trim().to_string());
+                    token.clear();
+                }
+                ',' if depth == 0 => token.clear(),
+                _ if depth == 0 => token.push(c),
+                _ => {}
+            }
+        }
+        names
+    }
+
+    /// A field the fingerprint leaves out must be a record of the past, named here; any
+    /// other field a thread or an object gains must be hashed, or the stateful search would
+    /// take two different states for one (and miss what the second leads to).
+    #[test]
+    fn every_field_of_a_thread_and_an_object_is_hashed_or_known_to_be_history() {
+        let source = include_str!("state.rs");
+        let thread = format!("{:?}", Thread::new());
+        for name in debug_fields(&thread) {
+            assert!(
+                source.contains(&format!("t.{name}")),
+                "Thread::{name} is not hashed"
+            );
+        }
+        let mut world = crate::world::World::default();
+        world.alloc_task();
+        let history = ["alloc_stack", "free_stack"];
+        for name in debug_fields(&format!("{:?}", world.objs[0])) {
+            if history.contains(&name.as_str()) {
+                continue;
+            }
+            assert!(
+                source.contains(&format!("o.{name}")),
+                "Obj::{name} is not hashed"
+            );
+        }
+    }
+
     #[test]
     fn the_hash_sees_every_word_and_its_position() {
         let hash = |words: &[u64]| {
