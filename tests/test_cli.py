@@ -282,6 +282,23 @@ def test_verify_all_explores_every_interleaving_once(capsys):
     assert code == 1 and json.loads(out)["preemptions"] == 1
 
 
+def test_verify_all_says_when_the_stateful_search_completed_it(capsys):
+    """A reader loop of 40 rounds against two stores: fewer states than interleavings, so the
+    stateful search finishes first, and the line and the JSON say so."""
+    spec = f"{MODELS / 'search' / 'two_preemptions.py'}:two-preemptions:loop"
+    code, out, _ = run_cli(capsys, "verify", spec, "--preemptions", "all")
+    assert code == 0
+    assert "complete: every interleaving explored, by a stateful search through" in out
+    code, out, _ = run_cli(capsys, "verify", spec, "--preemptions", "all", "--json")
+    result = json.loads(out)
+    assert result["exhaustive"] is True and result["by_states"] is True
+    assert 0 < result["states"] < result["schedules"]
+    # Bounded, the reduced search runs alone and nothing is said about states.
+    code, out, _ = run_cli(capsys, "verify", spec, "--preemptions", "1", "--json")
+    result = json.loads(out)
+    assert result["by_states"] is False and result["states"] == 0
+
+
 def test_verify_all_workloads_lists_each_workload(capsys):
     code, out, _ = run_cli(
         capsys, "verify", "demo-alive-flag:locked-check", "--workloads", "all", "--preemptions", "1"

@@ -31,7 +31,7 @@ def reader_fixed():
 
 
 def reader_loop():
-    for i in range(6):
+    for i in range(40):
         first = g.x
         second = g.x
         g.seen = first + second
