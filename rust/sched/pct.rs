@@ -1,7 +1,11 @@
 //! PCT (Burckhardt et al., ASPLOS 2010): random distinct thread priorities and d-1 priority
 //! change points drawn uniformly over the expected run length k; the highest-priority
 //! runnable thread always runs. A bug of depth d is found with probability at least
-//! 1/(n * k^(d-1)) per execution.
+//! 1/(n * k^(d-1)) per execution. The run length is counted in decisions (scheduling
+//! points with more than one runnable thread), not in steps: a change point on a step where
+//! one thread alone can run would lower that thread's priority for the next decision, which
+//! the first decision after it does just as well, so counting decisions loses nothing and
+//! makes k, and the odds against a bug, smaller.
 
 use super::fault::FailNth;
 use super::{ChoiceKind, Decider, Point};
@@ -18,9 +22,11 @@ const FIRST_SPAN: usize = 64;
 pub struct Pct {
     rng: Rng,
     depth: u32,
-    /// Estimated steps per execution (k): the longest run seen so far, or `FIRST_K` before
-    /// the first run ends.
+    /// Estimated decisions per execution (k): the most a run has had so far, or `FIRST_K`
+    /// before the first run ends.
     k: u64,
+    /// Decisions of the current run.
+    decisions: u64,
     /// Whether a run has ended (then `k` is an observed length).
     observed: bool,
     prio: [u64; MAX_THREADS],
@@ -39,6 +45,7 @@ impl Pct {
             rng: Rng::new(seed),
             depth: depth.max(1),
             k: FIRST_K,
+            decisions: 0,
             observed: false,
             prio: [0; MAX_THREADS],
             span: FIRST_SPAN,
@@ -79,14 +86,15 @@ impl Decider for Pct {
             self.change_points.push(1 + self.rng.below(self.k.max(1)));
         }
         self.next_low = self.depth as u64 - 1;
+        self.decisions = 0;
     }
 
     fn end(&mut self, run: &super::RunEnd) -> bool {
         self.fail.end(run);
         self.k = if self.observed {
-            self.k.max(run.steps)
+            self.k.max(self.decisions)
         } else {
-            run.steps
+            self.decisions
         };
         self.observed = true;
         true
@@ -120,7 +128,8 @@ impl Decider for Pct {
             best
         };
         let mut t = best(&self.prio);
-        if self.change_points.contains(&p.step) {
+        self.decisions += 1;
+        if self.change_points.contains(&self.decisions) {
             // Lower the running thread's priority below every initial one.
             self.prio[t as usize] = self.next_low;
             self.next_low = self.next_low.saturating_sub(1);
@@ -170,14 +179,20 @@ mod tests {
     fn the_run_length_estimate_follows_the_longest_run() {
         let mut d = Pct::new(1, 3);
         assert_eq!(d.k, FIRST_K);
-        // Short runs bring the estimate down to their length (change points inside the run).
+        // Short runs bring the estimate down to their decisions (change points inside the
+        // run): at least the steps taken while two threads were left, at most all steps.
         crate::sched::toy::run(&mut d, &[3, 4, 5]);
-        assert_eq!(d.k, 12);
+        assert_eq!(d.k, d.decisions);
+        assert!((7..=12).contains(&d.k), "{}", d.k);
+        let k = d.k;
         d.begin();
-        assert!(d.change_points.iter().all(|&c| (1..=12).contains(&c)));
+        assert!(d.change_points.iter().all(|&c| (1..=k).contains(&c)));
+        let mut most = 0;
         for _ in 0..3 {
             crate::sched::toy::run(&mut d, &[40, 50, 60]);
+            most = most.max(d.decisions);
         }
-        assert_eq!(d.k, 150);
+        assert_eq!(d.k, most);
+        assert!((90..=150).contains(&d.k), "{}", d.k);
     }
 }
