@@ -67,7 +67,7 @@ macro_rules! primitive_table {
                 UpWrite = "up_write" [r] Args "write release";
                 DownReadTrylock = "down_read_trylock" [r] Args
                     "1 if read-acquired (no writer holds it, nobody waits), else 0";
-                DownWriteTrylock = "down_write_trylock" [r] Args "1 if write-acquired, else 0";
+                DownWriteTrylock = "down_write_trylock" [r] Args "1 if write-acquired (nobody holds it, nobody waits), else 0";
             }
             lockdep {
                 LockdepSetNovalidateClass = "lockdep_set_novalidate_class" [l] Args
