@@ -286,7 +286,7 @@ impl Execution<'_> {
              (no global and no other task reaches its task_struct): kthreads do not pin their \
              module, so after the module is unloaded it resumes in freed module text\n",
             self.header(tid),
-            addr.wrapping_sub(0x16),
+            addr.wrapping_sub(crate::oracle::render::OPCODE_PROLOGUE),
             self.trace_of(tid),
         );
         let what = "BUG: unable to handle kernel paging request";

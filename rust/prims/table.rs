@@ -177,7 +177,7 @@ macro_rules! primitive_table {
             mmio {
                 Ioremap = "ioremap" [size] Local "a new MMIO mapping of size registers (a reference)";
                 Iounmap = "iounmap" [io] Args
-                    "unmap; a later access is `BUG: unable to handle page fault`";
+                    "unmap; a later access is `BUG: unable to handle page fault` (a read or write access, as the access was)";
                 MmioRead = "mmio_read" [io, off] Args
                     "the last value written at off (0 initially)";
                 MmioWrite = "mmio_write" [io, off, v] Args "write v at off";
