@@ -294,6 +294,17 @@ impl Execution<'_> {
             self.finish_op(tid, d, Value::Int(0));
             return;
         }
+        // __mutex_lock_common: a contended interruptible wait with a signal pending (a
+        // stopped kthread's TIF_NOTIFY_SIGNAL) fails with -EINTR.
+        if mode
+            == (LockMode::Mutex {
+                interruptible: true,
+            })
+            && self.signal_pending(tid)
+        {
+            self.finish_op(tid, d, Value::Int(-4));
+            return;
+        }
         // Contended. Taking a lock this thread already holds never succeeds.
         let wait = match mode {
             LockMode::Mutex { interruptible } => Wait::Mutex {
