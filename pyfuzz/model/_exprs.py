@@ -163,11 +163,23 @@ class ExprCompiler(ValueCompiler):
         self.code.emit("prim", scratch, "wq_wait", [queue, mode_reg])
         if mode == 2:
             self.code.emit("jnz", scratch, timed_out)
+        if mode == 1:
+            # -ERESTARTSYS: a signal (a stopped kthread's) ended the interruptible sleep.
+            self.code.emit("jnz", scratch, timed_out)
         self.code.emit("jmp", head)
         self.code.place(done)
         self.code.emit("prim", scratch, "wq_finish", [queue])
-        if mode != 2:
+        if mode == 0:
             self.code.emit("int", dst, 0)
+            return
+        if mode == 1:
+            end = Label()
+            self.code.emit("int", dst, 0)
+            self.code.emit("jmp", end)
+            self.code.place(timed_out)
+            self.code.emit("prim", mode_reg, "wq_finish", [queue])
+            self.code.emit("mov", dst, scratch)
+            self.code.place(end)
             return
         end = Label()
         self.code.emit("int", dst, 1)

@@ -9,8 +9,9 @@
 //! neighbours of its nodes, whose links it rewrites), and a few shared resources: RCU (readers read it,
 //! `synchronize_rcu` writes it), the thread pool (spawning a worker or a kthread, and such a
 //! thread ending, choose thread slots) and fault injection's fail-nth counter. The kthread
-//! primitives name their task object: `kthread_should_stop` reads the running kthread's,
-//! `kthread_stop` writes its argument's and the wait queue its thread sleeps on. Two steps
+//! primitives name their task object: `kthread_should_stop` and `signal_pending` read the
+//! running kthread's, as does an interruptible sleep in a kthread (the stop's signal ends
+//! it), and `kthread_stop` writes its argument's and what its thread sleeps on. Two steps
 //! of different threads are dependent when they touch one key and one of them writes it; a
 //! `global` step is dependent with every step. Private operations (`exec::private`) are not
 //! recorded: no other thread can reach what they touch.
@@ -227,7 +228,7 @@ impl Execution<'_> {
                     }
                     // The running kthread's should-stop bit: its task, which kthread_stop
                     // writes.
-                    Prim::KthreadShouldStop => {
+                    Prim::KthreadShouldStop | Prim::SignalPending => {
                         let task = self.threads[tid].kthread;
                         if task != crate::world::NONE {
                             self.touch_object(task, None, false);
@@ -240,9 +241,10 @@ impl Execution<'_> {
                         let v = self.reg(tid, self.prog.arg_regs(args)[0]);
                         if let (Some(idx), Value::Ref(r)) = (object(self, v), v) {
                             self.touch_object(idx, None, true);
-                            let wq = self.kthread_target_wq(r);
-                            if wq != crate::world::NONE {
-                                self.touch_object(wq, None, true);
+                            for o in self.kthread_targets(r) {
+                                if o != crate::world::NONE {
+                                    self.touch_object(o, None, true);
+                                }
                             }
                         }
                         return;
@@ -257,6 +259,18 @@ impl Execution<'_> {
                         return;
                     }
                     _ => {}
+                }
+                // An interruptible sleep in a kthread fails once kthread_stop has set its
+                // signal: it reads the task too.
+                if matches!(
+                    p,
+                    Prim::WqWait
+                        | Prim::WaitForCompletionInterruptible
+                        | Prim::MutexLockInterruptible
+                ) && self.threads[tid].kthread != crate::world::NONE
+                {
+                    let task = self.threads[tid].kthread;
+                    self.touch_object(task, None, false);
                 }
                 if p.reach() == Reach::Global && !matches!(p.family(), "work" | "kthread") {
                     // A global effect not described above: dependent with every step.

@@ -207,7 +207,7 @@ impl Execution<'_> {
                             }
                         }
                         Value::Null => {
-                            self.fail_null_deref(tid, 0);
+                            self.fail_null_call(tid);
                             return;
                         }
                         v => {

@@ -3,12 +3,13 @@
 //! point reached again by another interleaving is explored once. It covers the World (every
 //! object's identity, kind, primitive state, freed flag and every value slot), every thread
 //! (status, wait, call stack and registers, atomic-context counters, held locks, RCU and
-//! work/kthread state, remaining actions), the threads that may be picked, the accumulated
-//! lockdep state (the lock-order edges and the IRQ-usage bits, which decide later reports),
-//! and fault injection's counters. Left out are records that only shape a report's text
-//! (allocation and free stacks, the acquisition stacks of lock-order edges) and run
-//! statistics; the step count and the current thread's streak are not hashed but compared
-//! (`StateKey`), since a later visit with fewer steps or a shorter streak can reach more.
+//! work/kthread state, its place on an rw_semaphore's wait list, remaining actions), the
+//! threads that may be picked, the accumulated lockdep state (the lock-order edges and the
+//! IRQ-usage bits, which decide later reports), and fault injection's counters. Left out are
+//! records that only shape a report's text (allocation and free stacks, the acquisition
+//! stacks of lock-order edges) and run statistics; the step count and the current thread's
+//! streak are not hashed but compared (`StateKey`), since a later visit with fewer steps or
+//! a shorter streak can reach more.
 //! Sets kept in insertion order (lock-order edges, IRQ usage) are hashed order-free.
 
 use super::thread::{Thread, Wait};
@@ -102,8 +103,10 @@ impl Execution<'_> {
         for &v in &self.world.vals {
             h.value(v);
         }
-        for t in &self.threads[..self.nthreads] {
+        let threads = &self.threads[..self.nthreads];
+        for t in threads {
             thread(&mut h, t);
+            rw_place(&mut h, threads, t);
         }
         h.word(self.lockgraph.fingerprint());
         h.word(self.irq_usage.fingerprint());
@@ -168,6 +171,21 @@ fn wait(h: &mut Hasher, w: Wait) {
     };
     h.pair(tag, mode);
     h.word(obj as u64);
+}
+
+/// A task's place on an rw_semaphore's wait list: the rwsem and its rank among that
+/// rwsem's waiters (the order decides who is woken; the ticket values themselves do not).
+fn rw_place(h: &mut Hasher, threads: &[Thread], t: &Thread) {
+    let rank = if t.rw_queue == crate::world::NONE {
+        0
+    } else {
+        threads
+            .iter()
+            .filter(|o| o.rw_queue == t.rw_queue && o.rw_ticket < t.rw_ticket)
+            .count() as u32
+    };
+    h.pair(t.rw_queue, rank);
+    h.word(t.rw_write as u64 | (t.rw_granted as u64) << 1);
 }
 
 fn thread(h: &mut Hasher, t: &Thread) {

@@ -158,6 +158,16 @@ pub struct Thread {
     pub kthread_ret: i64,
     /// The task's comm when it was given one (`kthread_run`'s name: a string id), or NONE.
     pub comm: u32,
+    /// rw_semaphore wait list (kernel/locking/rwsem.c `sem->wait_list`): the rwsem this
+    /// task is queued on (NONE: none), its place in the FIFO (a smaller ticket queued
+    /// earlier; only the order among one rwsem's waiters matters), whether it waits to
+    /// write, and whether a waker granted it the read lock (`rwsem_mark_wake` counts a
+    /// woken reader among the holders before it runs). A woken writer stays queued, in its
+    /// place, until it takes the lock.
+    pub rw_queue: u32,
+    pub rw_ticket: u32,
+    pub rw_write: bool,
+    pub rw_granted: bool,
 }
 
 impl Thread {
@@ -195,6 +205,10 @@ impl Thread {
             kthread_started: false,
             kthread_ret: 0,
             comm: NONE,
+            rw_queue: NONE,
+            rw_ticket: 0,
+            rw_write: false,
+            rw_granted: false,
         }
     }
 
@@ -231,6 +245,10 @@ impl Thread {
         self.kthread_started = false;
         self.kthread_ret = 0;
         self.comm = NONE;
+        self.rw_queue = NONE;
+        self.rw_ticket = 0;
+        self.rw_write = false;
+        self.rw_granted = false;
         match ctx {
             Context::HardIrq => {
                 self.hardirq = 1;

@@ -16,6 +16,10 @@ use crate::world::{ObjRef, Value, BOOT_TASK, NONE};
 /// KASAN_SHADOW_OFFSET of x86_64 generic KASAN (4-level paging).
 const KASAN_SHADOW_OFFSET: u64 = 0xdfff_fc00_0000_0000;
 
+/// arch/x86/kernel/dumpstack.c PROLOGUE_SIZE: show_opcodes dumps the code from this many
+/// bytes before RIP ("Code: Unable to access opcode bytes at RIP - 42" when unmapped).
+pub(crate) const OPCODE_PROLOGUE: u64 = 42;
+
 impl Execution<'_> {
     /// The kernel function the thread is in when its current instruction is a primitive
     /// that the kernel implements out of line (`report::kernel_frame`); `None` for model code
@@ -242,24 +246,31 @@ impl Execution<'_> {
         );
     }
 
-    pub(crate) fn fail_paging_request(&mut self, tid: usize, addr: u64) {
+    /// A call through a NULL function pointer: the CPU jumps to 0, and the fetch of the
+    /// instruction there faults (arch/x86/mm/fault.c show_fault_oops: X86_PF_INSTR, 0x10,
+    /// on a not-present page). RIP is 0, so the code bytes before it (dumpstack.c
+    /// show_opcodes, PROLOGUE_SIZE 42) cannot be read either; the call trace starts at the
+    /// caller, whose return address is on the stack.
+    pub(crate) fn fail_null_call(&mut self, tid: usize) {
         let text = format!(
-            "BUG: unable to handle page fault for address: {addr:016x}\n#PF: supervisor read access in kernel mode\nOops: 0000 [#1] PREEMPT SMP KASAN\n{}RIP: 0010:{}\n{}",
+            "BUG: kernel NULL pointer dereference, address: 0000000000000000\n#PF: supervisor instruction fetch in kernel mode\n#PF: error_code(0x0010) - not-present page\nOops: 0010 [#1] PREEMPT SMP KASAN\n{}RIP: 0010:0x0\nCode: Unable to access opcode bytes at 0x{:x}.\n{}",
             self.header(tid),
-            self.first_symbol(tid),
+            0u64.wrapping_sub(OPCODE_PROLOGUE),
             self.trace_of(tid)
         );
         self.raise(
             tid,
-            Kind::PageFault,
-            "BUG: unable to handle kernel paging request",
+            Kind::NullDeref,
+            "BUG: unable to handle kernel NULL pointer dereference",
             None,
             text,
         );
     }
 
-    /// A load or store at a canonical address nothing maps (an ERR_PTR dereferenced):
-    /// arch/x86/mm/fault.c's page_fault_oops for a kernel address, not-present page.
+    /// A load or store at a canonical address nothing maps (an ERR_PTR dereferenced, an
+    /// unmapped MMIO window, a link that is no pointer): arch/x86/mm/fault.c's
+    /// show_fault_oops for a kernel address on a not-present page; the error code is
+    /// X86_PF_WRITE (0x2) for a store and 0 for a load, and the #PF line says which.
     pub(crate) fn fail_page_fault(&mut self, tid: usize, addr: u64, write: bool) {
         let (access, code) = if write {
             ("write access", 2)

@@ -3,7 +3,7 @@
 //! tasks and stranded interruptible waiters. The shared report helpers live in `render`.
 
 use super::report::{frame_line, frames_of, task, title_function, DASHES, UNAME};
-use crate::exec::thread::{Status, Wait};
+use crate::exec::thread::Status;
 use crate::exec::Execution;
 use crate::oracle::deadlock::WaitLink;
 use crate::oracle::lockdep::Edge;
@@ -201,13 +201,10 @@ impl Execution<'_> {
         for (k, l) in cycle.iter().enumerate() {
             let (c, p) = task(prog, &self.threads[l.tid as usize], l.tid as usize);
             // A reader queued behind a waiting writer (rwsem writer preference): the next
-            // link is that writer, on the same semaphore.
+            // link is that writer, on the same semaphore's wait list.
             if let Some(next) = cycle.get(k + 1).filter(|n| {
-                n.lock == l.lock
-                    && matches!(
-                        self.threads[n.tid as usize].wait,
-                        Wait::RwSem { write: true, .. }
-                    )
+                let w = &self.threads[n.tid as usize];
+                n.lock == l.lock && w.rw_queue == l.lock && w.rw_write
             }) {
                 let (wc, wp) = task(prog, &self.threads[next.tid as usize], next.tid as usize);
                 text.push_str(&format!(

@@ -76,6 +76,9 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [c, ..]: Opera
         }
         let res = if mode == 2 { 1 } else { 0 };
         ex.finish_op(tid, d, Value::Int(res));
+    } else if mode == 1 && ex.signal_pending(tid) {
+        // do_wait_for_common: signal_pending_state(TASK_INTERRUPTIBLE) ends the wait.
+        ex.finish_op(tid, d, Value::Int(super::waitqueue::ERESTARTSYS));
     } else if mode == 2 && ex.threads[tid].timed_out {
         ex.threads[tid].timed_out = false;
         ex.finish_op(tid, d, Value::Int(0));

@@ -66,7 +66,8 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [k, release, _
                     ex.advance(tid);
                     ex.push_frame(tid, f, &[Value::Ref(r)], d, Some(Value::Int(1)));
                 }
-                Value::Null => ex.fail_null_deref(tid, 0),
+                // kref_put calls release(kref): a jump to address 0.
+                Value::Null => ex.fail_null_call(tid),
                 _ => ex.model_error(
                     tid,
                     "kref_put's release must be a function taking the kref".into(),

@@ -38,6 +38,7 @@ pub enum Op {
     KthreadRun,
     KthreadShouldStop,
     KthreadStop,
+    SignalPending,
 }
 
 /// The state of a kthread's `task_struct`.
@@ -89,6 +90,10 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [a, b, c]: Ope
             ex.finish_op(tid, d, Value::Int(stop as i64));
         }
         Op::KthreadStop => ex.kthread_stop(tid, d, a),
+        Op::SignalPending => {
+            let pending = ex.signal_pending(tid);
+            ex.finish_op(tid, d, Value::Int(pending as i64));
+        }
     }
 }
 
@@ -176,17 +181,39 @@ impl Execution<'_> {
         self.finish_op(tid, d, Value::Int(ret));
     }
 
-    /// `wake_up_process` on a kthread: a sleep on a wait queue (`wait_event*`, whose loop
-    /// re-tests its condition) ends; any other sleep re-tests its own condition and goes on.
+    /// `wake_up_process` on a kthread (TASK_NORMAL: any sleep): a sleep on a wait queue
+    /// (`wait_event*`, whose loop re-tests its condition) ends, and so does an interruptible
+    /// completion or mutex wait (it retries, sees the signal `kthread_stop` set and fails);
+    /// a D-state completion or lock wait re-tests its own condition and sleeps again.
     fn wake_up_process(&mut self, target: usize) {
         let t = &mut self.threads[target];
-        if t.status == Status::Done || t.wq == NONE {
+        if t.status == Status::Done {
             return;
         }
-        t.wq_woken = true;
-        if matches!(t.wait, Wait::WaitQueue { obj, .. } if obj == t.wq) {
+        if t.wq != NONE {
+            t.wq_woken = true;
+        }
+        let ends = match t.wait {
+            Wait::WaitQueue { obj, .. } => obj == t.wq,
+            Wait::Completion { mode: 1, .. } => true,
+            Wait::Mutex {
+                interruptible: true,
+                ..
+            } => true,
+            _ => false,
+        };
+        if ends {
             self.unblock(target);
         }
+    }
+
+    /// `signal_pending(current)`: kthread_stop sets TIF_NOTIFY_SIGNAL with the should-stop
+    /// bit (kernel/kthread.c since 5.19/6.0, "so that interruptible waits break out"), and
+    /// nothing clears it in a kthread; the model sends no other signals.
+    pub(crate) fn signal_pending(&self, tid: usize) -> bool {
+        let task = self.threads[tid].kthread;
+        task != NONE
+            && matches!(self.world.objs[task as usize].state, ObjState::Task(t) if t.should_stop)
     }
 
     /// The last reference to a task is gone (`tid` dropped it): free it.
@@ -286,21 +313,31 @@ impl Execution<'_> {
              (no global and no other task reaches its task_struct): kthreads do not pin their \
              module, so after the module is unloaded it resumes in freed module text\n",
             self.header(tid),
-            addr.wrapping_sub(0x16),
+            addr.wrapping_sub(crate::oracle::render::OPCODE_PROLOGUE),
             self.trace_of(tid),
         );
         let what = "BUG: unable to handle kernel paging request";
         self.raise(tid, Kind::PageFault, what, Some(func), text);
     }
 
-    /// The wait queue the kthread whose task `r` designates is registered on (`kthread_stop`
-    /// wakes it there), or NONE: a key of `kthread_stop` for the partial-order reduction.
-    pub(crate) fn kthread_target_wq(&self, r: ObjRef) -> u32 {
+    /// What `kthread_stop` on task `r` wakes, for the partial-order reduction: the wait
+    /// queue its thread is registered on and the completion or mutex it sleeps on
+    /// interruptibly (NONE for each that does not apply).
+    pub(crate) fn kthread_targets(&self, r: ObjRef) -> [u32; 2] {
         match self.world.objs.get(r.idx as usize).map(|o| o.state) {
             Some(ObjState::Task(st)) if (st.tid as usize) < self.nthreads && !st.exited => {
-                self.threads[st.tid as usize].wq
+                let t = &self.threads[st.tid as usize];
+                let waits_on = match t.wait {
+                    Wait::Completion { obj, mode: 1 } => obj,
+                    Wait::Mutex {
+                        obj,
+                        interruptible: true,
+                    } => obj,
+                    _ => NONE,
+                };
+                [t.wq, waits_on]
             }
-            _ => NONE,
+            _ => [NONE; 2],
         }
     }
 }

@@ -79,7 +79,7 @@ impl Execution<'_> {
                 None
             }
             Value::Int(p) => {
-                self.fail_paging_request(tid, p as u64);
+                self.fail_page_fault(tid, p as u64, false);
                 None
             }
             _ => {

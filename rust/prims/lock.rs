@@ -54,6 +54,24 @@ impl Obj {
             _ => unreachable!("a lock object has a lock state"),
         }
     }
+
+    fn lock_state(&self) -> LockState {
+        match self.state {
+            ObjState::Lock(l) => l,
+            _ => unreachable!("a lock object has a lock state"),
+        }
+    }
+}
+
+/// `enum rwsem_wake_type`: who `rwsem_mark_wake` may wake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wake {
+    /// A release: whoever is at the head of the queue.
+    Any,
+    /// Readers hold the lock: readers at the head only.
+    Readers,
+    /// The waker just took the read lock (it is counted): readers at the head only.
+    ReadOwned,
 }
 
 /// How a lock is taken.
@@ -170,17 +188,35 @@ impl Execution<'_> {
         let me = tid as u32 + 1;
         let o = self.world.objs[idx];
         let st = *self.world.objs[idx].lock();
+        // A reader that a waker granted the lock is counted among the holders already.
+        let granted = mode == LockMode::Read && self.threads[tid].rw_granted;
+        let queued = kind == ObjKind::RwSem && self.threads[tid].rw_queue == r.idx;
         let free = match mode {
             // kernel/locking/rwsem.c: a reader's fast path fails while anyone waits
             // (RWSEM_FLAG_WAITERS in RWSEM_READ_FAILED_MASK), and rwsem_down_read_slowpath
             // then queues it behind the waiters when other readers own the lock ("to prevent
-            // a constant stream of readers from starving a sleeping writer"); a trylock
-            // fails outright while anyone waits. So a reader that already holds the lock
-            // and reads it again behind a waiting writer sleeps forever.
+            // a constant stream of readers from starving a sleeping writer"); with no owner
+            // at all it steals the lock (reader optimistic lock stealing), even while a woken
+            // writer has not taken it yet. A trylock fails outright while anyone waits. A
+            // queued reader never takes the lock itself: it waits until a waker grants it.
+            // So a reader that already holds the lock and reads it again behind a waiting
+            // writer sleeps forever.
             LockMode::Read => {
-                st.owner == 0 && !((try_only || st.readers > 0) && self.rwsem_has_waiters(r.idx))
+                granted
+                    || (!queued
+                        && st.owner == 0
+                        && !((try_only || st.readers > 0) && self.rwsem_has_waiters(r.idx)))
             }
-            LockMode::Write => st.owner == 0 && st.readers == 0,
+            // A writer takes a free lock whether or not others wait: a woken first waiter
+            // (rwsem_try_write_lock), and a newcomer too (optimistic spinning's
+            // rwsem_try_write_lock_unqueued, or rwsem_try_write_lock as a queued non-first
+            // waiter): only RWSEM_FLAG_HANDOFF, which a waiter sets after waiting 4 ms
+            // (RWSEM_WAIT_TIMEOUT), stops them, and the model has no such clock. A trylock
+            // (rwsem_write_trylock: a cmpxchg from the unlocked value) fails while anyone
+            // waits.
+            LockMode::Write => {
+                st.owner == 0 && st.readers == 0 && !(try_only && self.rwsem_has_waiters(r.idx))
+            }
             _ => st.owner == 0,
         };
         if free {
@@ -196,8 +232,23 @@ impl Execution<'_> {
             }
             let st = self.world.objs[idx].lock();
             match mode {
+                LockMode::Read if granted => {}
                 LockMode::Read => st.readers += 1,
                 _ => st.owner = me,
+            }
+            let readers = st.readers;
+            if kind == ObjKind::RwSem {
+                let t = &mut self.threads[tid];
+                t.rw_granted = false;
+                if queued {
+                    t.rw_queue = crate::world::NONE;
+                }
+                // The first reader of a stolen lock wakes the readers at the head of the
+                // queue (rwsem_down_read_slowpath: rcnt == 1 with RWSEM_FLAG_WAITERS set,
+                // rwsem_mark_wake(RWSEM_WAKE_READ_OWNED)).
+                if mode == LockMode::Read && !granted && readers == 1 {
+                    self.rwsem_mark_wake(r.idx, Wake::ReadOwned);
+                }
             }
             if self.feedback {
                 self.fb_lock(tid, o.lock_class);
@@ -243,6 +294,17 @@ impl Execution<'_> {
             self.finish_op(tid, d, Value::Int(0));
             return;
         }
+        // __mutex_lock_common: a contended interruptible wait with a signal pending (a
+        // stopped kthread's TIF_NOTIFY_SIGNAL) fails with -EINTR.
+        if mode
+            == (LockMode::Mutex {
+                interruptible: true,
+            })
+            && self.signal_pending(tid)
+        {
+            self.finish_op(tid, d, Value::Int(-4));
+            return;
+        }
         // Contended. Taking a lock this thread already holds never succeeds.
         let wait = match mode {
             LockMode::Mutex { interruptible } => Wait::Mutex {
@@ -259,12 +321,29 @@ impl Execution<'_> {
                 write: true,
             },
         };
+        // rwsem: join the wait list's tail (a woken writer that lost the race keeps its
+        // place).
+        if kind == ObjKind::RwSem && !queued {
+            let ticket = self.threads[..self.nthreads]
+                .iter()
+                .filter(|t| t.rw_queue == r.idx)
+                .map(|t| t.rw_ticket + 1)
+                .max()
+                .unwrap_or(0);
+            let t = &mut self.threads[tid];
+            t.rw_queue = r.idx;
+            t.rw_ticket = ticket;
+            t.rw_write = mode == LockMode::Write;
+        }
         // A reader refused only because a writer waits is queued behind that writer, which
         // waits for the holders: the wait-for edge goes through the writer.
         let queued_behind = (mode == LockMode::Read && st.owner == 0)
             .then(|| self.rwsem_waiting_writer(r.idx))
             .flatten();
         self.block(tid, wait);
+        if kind == ObjKind::RwSem {
+            self.rwsem_cond_wake(r.idx);
+        }
         if let Some(mut cycle) = find_cycle(&self.threads[..self.nthreads], tid as u32, r.idx) {
             if let Some(w) = queued_behind {
                 let link = crate::oracle::deadlock::WaitLink {
@@ -324,7 +403,16 @@ impl Execution<'_> {
                 irqs_on = Some(false);
             }
         }
-        self.wake_lock_waiters(r.idx);
+        if kind == ObjKind::RwSem {
+            // up_read wakes only when the last reader leaves (__up_read), up_write always
+            // (rwsem_wake: rwsem_mark_wake(RWSEM_WAKE_ANY) if anyone waits).
+            let st = *self.world.objs[idx].lock();
+            if st.owner == 0 && st.readers == 0 {
+                self.rwsem_mark_wake(r.idx, Wake::Any);
+            }
+        } else {
+            self.wake_lock_waiters(r.idx);
+        }
         if let Some(hard) = irqs_on {
             if !self.lockdep_irqs_on(tid, hard) {
                 return;
@@ -333,21 +421,71 @@ impl Execution<'_> {
         self.finish_op(tid, d, Value::Null);
     }
 
-    /// Whether a task sleeps on rw_semaphore `obj` (its wait list is not empty). A release
-    /// wakes every waiter, so a waiter is only ever blocked while the lock is held.
+    /// Whether rw_semaphore `obj`'s wait list is not empty (RWSEM_FLAG_WAITERS): tasks asleep
+    /// on it, and a woken writer that has not taken it yet.
     fn rwsem_has_waiters(&self, obj: u32) -> bool {
-        self.threads[..self.nthreads].iter().any(|t| {
-            t.status == Status::Blocked && matches!(t.wait, Wait::RwSem { obj: o, .. } if o == obj)
-        })
+        self.threads[..self.nthreads]
+            .iter()
+            .any(|t| t.rw_queue == obj)
     }
 
-    /// A writer sleeping on rw_semaphore `obj`, if any.
+    /// The first waiter on rw_semaphore `obj` (`rwsem_first_waiter`), if any.
+    fn rwsem_first_waiter(&self, obj: u32) -> Option<usize> {
+        (0..self.nthreads)
+            .filter(|&i| self.threads[i].rw_queue == obj)
+            .min_by_key(|&i| self.threads[i].rw_ticket)
+    }
+
+    /// The first writer on rw_semaphore `obj`'s wait list, if any.
     fn rwsem_waiting_writer(&self, obj: u32) -> Option<usize> {
-        (0..self.nthreads).find(|&i| {
-            let t = &self.threads[i];
-            t.status == Status::Blocked
-                && matches!(t.wait, Wait::RwSem { obj: o, write: true } if o == obj)
-        })
+        (0..self.nthreads)
+            .filter(|&i| self.threads[i].rw_queue == obj && self.threads[i].rw_write)
+            .min_by_key(|&i| self.threads[i].rw_ticket)
+    }
+
+    /// kernel/locking/rwsem.c `rwsem_mark_wake` (6.x): a writer at the head of the queue is
+    /// woken alone, and only by a release (RWSEM_WAKE_ANY); it stays queued and retries. A
+    /// reader at the head means every queued reader, writers in between skipped, is granted
+    /// the lock at once (the reader count includes them before they run; at most
+    /// MAX_READERS_WAKEUP = 256 per call, more than the model's threads), unless a writer
+    /// stole the lock meanwhile.
+    fn rwsem_mark_wake(&mut self, obj: u32, wake: Wake) {
+        let Some(first) = self.rwsem_first_waiter(obj) else {
+            return;
+        };
+        if self.threads[first].rw_write {
+            if wake == Wake::Any {
+                self.unblock(first);
+            }
+            return;
+        }
+        if wake != Wake::ReadOwned && self.world.objs[obj as usize].lock_state().owner != 0 {
+            return;
+        }
+        for t in 0..self.nthreads {
+            let th = &mut self.threads[t];
+            if th.rw_queue == obj && !th.rw_write {
+                th.rw_queue = crate::world::NONE;
+                th.rw_granted = true;
+                self.world.objs[obj as usize].lock().readers += 1;
+                self.unblock(t);
+            }
+        }
+    }
+
+    /// `rwsem_cond_wake_waiter`, after a task queued: unless a writer holds the lock, wake
+    /// the readers at the head (readers hold it) or whoever is first (nobody does).
+    fn rwsem_cond_wake(&mut self, obj: u32) {
+        let st = self.world.objs[obj as usize].lock_state();
+        if st.owner != 0 {
+            return;
+        }
+        let wake = if st.readers > 0 {
+            Wake::Readers
+        } else {
+            Wake::Any
+        };
+        self.rwsem_mark_wake(obj, wake);
     }
 
     fn wake_lock_waiters(&mut self, obj: u32) {

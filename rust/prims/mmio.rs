@@ -36,7 +36,7 @@ impl Execution<'_> {
         let r = match io {
             Value::Ref(r) => r,
             Value::Null => {
-                self.fail_null_deref(tid, off.max(0) as u64);
+                self.fail_null_access(tid, off.max(0) as u64, v.is_some());
                 return;
             }
             other => {
@@ -51,7 +51,9 @@ impl Execution<'_> {
         }
         if o.gen != r.gen || o.freed {
             let addr = 0xffff_c900_0000_0000u64 + r.idx as u64 * 0x1000 + off.max(0) as u64;
-            self.fail_paging_request(tid, addr);
+            // iounmap cleared the window's page table entries: a not-present page, read
+            // or written.
+            self.fail_page_fault(tid, addr, v.is_some());
             return;
         }
         if off < 0 || off >= o.vals_len as i64 {

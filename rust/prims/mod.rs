@@ -213,7 +213,7 @@ pub(crate) mod tests {
             assert!(Prim::ALL[..i].iter().all(|q| q.name() != p.name()));
             assert!(!p.doc().is_empty() && p.arity() <= 3);
         }
-        assert_eq!(Prim::ALL.len(), 98);
+        assert_eq!(Prim::ALL.len(), 99);
     }
 
     #[test]
@@ -235,6 +235,7 @@ pub(crate) mod tests {
                 "kthread_run",
                 "kthread_should_stop",
                 "kthread_stop",
+                "signal_pending",
                 "msleep",
                 "schedule",
                 "cond_resched",

@@ -67,7 +67,7 @@ macro_rules! primitive_table {
                 UpWrite = "up_write" [r] Args "write release";
                 DownReadTrylock = "down_read_trylock" [r] Args
                     "1 if read-acquired (no writer holds it, nobody waits), else 0";
-                DownWriteTrylock = "down_write_trylock" [r] Args "1 if write-acquired, else 0";
+                DownWriteTrylock = "down_write_trylock" [r] Args "1 if write-acquired (nobody holds it, nobody waits), else 0";
             }
             lockdep {
                 LockdepSetNovalidateClass = "lockdep_set_novalidate_class" [l] Args
@@ -92,7 +92,7 @@ macro_rules! primitive_table {
                 WqPrepare = "wq_prepare" [wq] Args
                     "register the current task as a waiter on wq (not woken yet)";
                 WqWait = "wq_wait" [wq, mode] Args
-                    "mode 0 uninterruptible, 1 interruptible, 2 uninterruptible with timeout; might sleep; blocks unless woken since `wq_prepare`; returns 1 if it timed out, else 0";
+                    "mode 0 uninterruptible, 1 interruptible, 2 uninterruptible with timeout; might sleep; blocks unless woken since `wq_prepare`; returns 1 if it timed out, -ERESTARTSYS (-512) for mode 1 with a signal pending (a stopped kthread), else 0";
                 WqFinish = "wq_finish" [wq] Args "deregister";
                 WakeUp = "wake_up" [wq] Args "wake every registered waiter";
                 WakeUpInterruptible = "wake_up_interruptible" [wq] Args
@@ -135,7 +135,9 @@ macro_rules! primitive_table {
                 KthreadShouldStop = "kthread_should_stop" [] Global
                     "1 once `kthread_stop` was called on the running kthread (a model error in any other thread)";
                 KthreadStop = "kthread_stop" [task] Global
-                    "might sleep; set should-stop, wake the thread from a `wait_event*` sleep, wait (D state) for it to exit; returns what func returned (-EINTR if it never ran); on a task that already exited by itself: use-after-free";
+                    "might sleep; set should-stop and TIF_NOTIFY_SIGNAL, wake the thread (`wake_up_process`: an interruptible sleep ends with -ERESTARTSYS or -EINTR, a `wait_event` re-tests its condition), wait (D state) for it to exit; returns what func returned (-EINTR if it never ran); on a task that already exited by itself: use-after-free";
+                SignalPending = "signal_pending" [] Global
+                    "1 in a kthread that `kthread_stop` was called on (TIF_NOTIFY_SIGNAL, never cleared in a kthread), else 0 (the model sends no signals)";
             }
             context {
                 LocalIrqDisable = "local_irq_disable" [] Local "irqs off";
@@ -177,7 +179,7 @@ macro_rules! primitive_table {
             mmio {
                 Ioremap = "ioremap" [size] Local "a new MMIO mapping of size registers (a reference)";
                 Iounmap = "iounmap" [io] Args
-                    "unmap; a later access is `BUG: unable to handle page fault`";
+                    "unmap; a later access is `BUG: unable to handle page fault` (a read or write access, as the access was)";
                 MmioRead = "mmio_read" [io, off] Args
                     "the last value written at off (0 initially)";
                 MmioWrite = "mmio_write" [io, off, v] Args "write v at off";

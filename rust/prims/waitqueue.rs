@@ -11,6 +11,9 @@ use crate::exec::Execution;
 use crate::ir::ObjKind;
 use crate::world::{Value, NONE};
 
+/// -ERESTARTSYS: what an interrupted interruptible sleep returns.
+pub(crate) const ERESTARTSYS: i64 = -512;
+
 /// The family's primitives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -51,6 +54,14 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [wq, mode, _]:
                 ex.model_error(tid, "wq_wait without wq_prepare on this queue".into());
                 return;
             }
+            // ___wait_event: the condition was false, and an interruptible sleep with a
+            // signal pending (a stopped kthread's TIF_NOTIFY_SIGNAL) ends with
+            // -ERESTARTSYS instead of sleeping (prepare_to_wait_event).
+            if mode == 1 && ex.signal_pending(tid) {
+                ex.finish_op(tid, d, Value::Int(ERESTARTSYS));
+                return;
+            }
+            let t = &mut ex.threads[tid];
             if t.wq_woken || (t.wq_woken_intr && mode == 1) {
                 t.wq_woken = false;
                 t.wq_woken_intr = false;

@@ -1,4 +1,4 @@
-"""Primitive family `kthread`: kthread_run, kthread_should_stop, kthread_stop: the thread runs
+"""Primitive family `kthread`: kthread_run, kthread_should_stop, kthread_stop, signal_pending: the thread runs
 its function in process context under its own name, kthread_stop wakes it from its idle
 wait_event and returns its result (or -EINTR when it never ran), a kthread_stop on a thread
 that already exited by itself is a use-after-free of its task_struct, a kthread nothing can
@@ -27,6 +27,8 @@ def dev_thread(d):
     while True:
         wait_event_interruptible(d.wq, d.req or kthread_should_stop())
         if kthread_should_stop():
+            # kthread_stop set TIF_NOTIFY_SIGNAL with the bit, and nothing clears it
+            assert signal_pending()
             break
         d.req = 0
         d.handled += 1
@@ -34,6 +36,7 @@ def dev_thread(d):
 
 
 def start():
+    assert not signal_pending()  # no signals outside a stopped kthread
     d = kzalloc(Dev, GFP_KERNEL)
     g.dev = d
     d.task = kthread_run(dev_thread, d, "devthr/0")
