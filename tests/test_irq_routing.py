@@ -59,7 +59,14 @@ def test_planted_bugs_are_found_with_the_kernels_words(load_model, spec, title, 
     for strategy in ("pct", "random"):
         batch = program.run_batch(strategy, 20000, seed=1)
         assert batch.outcome is not None, strategy
-        assert batch.outcome.finding.title == title, strategy
+        # A use-after-free may be hit by a read or a write first: the same bug, same place.
+        found = batch.outcome.finding.title
+        assert _access_free(found) == _access_free(title), (strategy, found)
+
+
+def _access_free(title: str) -> str:
+    """A KASAN title without its access kind (Read/Write)."""
+    return title.replace(" Read in ", " in ").replace(" Write in ", " in ")
 
 
 def test_the_interrupt_reaches_the_unbound_driver_only_through_the_shared_line(load_model):

@@ -117,7 +117,8 @@ def test_buggy_twins_are_found_with_the_kernels_report(load_model, spec, title, 
     finding = program.verify(2).outcome.finding
     assert finding.title.startswith(title), finding.title
     assert _first_report_line(finding.report).startswith(first_line), finding.report
-    kind = title.split(" in ")[0]
+    # The strategies may hit the freed object with a read or a write first: the same bug.
+    kind = title.split(" in ")[0].removesuffix(" Read").removesuffix(" Write")
     for strategy in ("random", "pct"):
         batch = program.run_batch(strategy, 20000, seed=1)
         assert batch.outcome is not None, strategy
