@@ -281,7 +281,8 @@ impl UnboundedSearch {
 fn observe(d: &mut Dpor, ex: &Execution, st: RunStatus) {
     // A run cut short leaves threads that could still have stepped.
     let stopped = matches!(st, RunStatus::Finding | RunStatus::StepLimit);
-    let rest = if stopped { ex.runnable } else { 0 };
+    let none = crate::sched::ThreadSet::new();
+    let rest = if stopped { &ex.runnable } else { &none };
     d.analyze(&ex.footprints, ex.nthreads, rest);
 }
 

@@ -21,12 +21,10 @@ use crate::oracle::irq_usage::IrqUsage;
 use crate::oracle::leak::find_leak;
 use crate::oracle::lockdep::LockGraph;
 use crate::oracle::{Finding, Kind};
-use crate::sched::{bit, ChoiceKind, Decider, Point, ThreadMask};
+use crate::sched::{ChoiceKind, Decider, Point, ThreadSet};
 use crate::world::{Value, World, NONE};
 use thread::{Frame, Status, Thread, Wait};
 pub use trace::{PickRecord, Recording, TraceEvent, WorkloadRecord};
-
-pub use crate::limits::MAX_THREADS;
 
 /// Fair scheduling: a thread that ran this many visible steps in a row while others could
 /// run sits out the next scheduling decision (as a spinning task is descheduled when its
@@ -81,10 +79,14 @@ pub struct Execution<'p> {
     pub prog: &'p Program,
     pub world: World,
     snapshot: World,
+    /// The thread slots: one per actor, then the workers and kthreads spawned so far (the
+    /// vector grows when a run needs more slots than any run before it, and is kept).
     pub threads: Vec<Thread>,
     pub nthreads: usize,
-    /// Bit i: thread i is runnable.
-    pub runnable: ThreadMask,
+    /// The threads that can run.
+    pub runnable: ThreadSet,
+    /// Scratch: the runnable threads but the one fair scheduling sets aside.
+    fair_mask: ThreadSet,
     pub cur: u32,
     pub steps: u64,
     pub ops: u64,
@@ -138,9 +140,12 @@ impl<'p> Execution<'p> {
             prog,
             world: World::default(),
             snapshot: World::default(),
-            threads: (0..MAX_THREADS).map(|_| Thread::new()).collect(),
+            threads: (0..prog.actors.len().max(1))
+                .map(|_| Thread::new())
+                .collect(),
             nthreads: 0,
-            runnable: 0,
+            runnable: ThreadSet::new(),
+            fair_mask: ThreadSet::new(),
             cur: NONE,
             steps: 0,
             ops: 0,
@@ -160,7 +165,7 @@ impl<'p> Execution<'p> {
             rec: Recording::default(),
             feedback: false,
             writers: Vec::new(),
-            pending: vec![NONE; MAX_THREADS],
+            pending: Vec::new(),
             footprints: Default::default(),
             rcu_at_event: (false, 0),
             marks: Vec::new(),
@@ -187,17 +192,12 @@ impl<'p> Execution<'p> {
         let prog = self.prog;
         for &f in &prog.boot {
             self.nthreads = 1;
-            self.runnable = 0;
+            self.runnable.clear();
             self.threads[0].reset(NONE, Context::Process);
             self.set_status(0, Status::Runnable);
             self.push_frame(0, f, &[], 0, None);
             let mut guard = 0u64;
-            while self.finding.is_none() && self.runnable != 0 {
-                let tid = if self.runnable & 1 != 0 {
-                    0
-                } else {
-                    self.runnable.trailing_zeros()
-                };
+            while let Some(tid) = self.runnable.first().filter(|_| self.finding.is_none()) {
                 self.cur = tid;
                 self.step_thread(tid as usize);
                 guard += 1;
@@ -248,9 +248,9 @@ impl<'p> Execution<'p> {
     pub(crate) fn set_status(&mut self, tid: usize, s: Status) {
         self.threads[tid].status = s;
         if s == Status::Runnable {
-            self.runnable |= bit(tid as u32);
+            self.runnable.insert(tid as u32);
         } else {
-            self.runnable &= !bit(tid as u32);
+            self.runnable.remove(tid as u32);
             if s == Status::Done && tid >= self.prog.actors.len() {
                 // A worker's slot is free again: the pool changed.
                 self.touch(crate::sched::events::KEY_WORKERS, true);
@@ -279,7 +279,7 @@ impl<'p> Execution<'p> {
         self.lockgraph.reset();
         self.irq_usage.reset();
         self.nthreads = 0;
-        self.runnable = 0;
+        self.runnable.clear();
         self.cur = NONE;
         self.steps = 0;
         self.ops = 0;
@@ -365,7 +365,7 @@ impl<'p> Execution<'p> {
         self.workload_len = self.choices.len();
         for ai in 0..self.nthreads {
             if self.threads[ai].status == Status::Runnable {
-                self.runnable |= bit(ai as u32);
+                self.runnable.insert(ai as u32);
                 self.start_next_action(ai);
             }
         }
@@ -419,15 +419,22 @@ impl<'p> Execution<'p> {
             if self.steps >= max_steps && self.lone == 0 {
                 break RunStatus::StepLimit;
             }
-            let mut mask = self.runnable;
+            // Fair scheduling may set one runnable thread aside for this decision.
+            let mut fair = false;
             if self.fair_out != NONE {
-                let others = mask & !bit(self.fair_out);
-                if others != 0 {
-                    mask = others;
+                let out = std::mem::replace(&mut self.fair_out, NONE);
+                fair = self.runnable.several() && self.runnable.contains(out);
+                if fair {
+                    self.fair_mask.clone_from(&self.runnable);
+                    self.fair_mask.remove(out);
                 }
-                self.fair_out = NONE;
             }
-            if mask == 0 {
+            let mask = if fair {
+                &self.fair_mask
+            } else {
+                &self.runnable
+            };
+            let Some(lowest) = mask.first() else {
                 if self.fire_timeout() {
                     continue;
                 }
@@ -437,15 +444,19 @@ impl<'p> Execution<'p> {
                 } else {
                     RunStatus::Ok
                 };
-            }
+            };
             let cur = self.cur;
             let voluntary = cur != NONE && self.threads[cur as usize].yielded;
-            let picked = mask & (mask - 1) != 0;
+            let picked = mask.several();
+            let mut preempted = false;
             let tid = if !picked {
                 // A single runnable thread: no decision to make or record.
-                mask.trailing_zeros()
+                lowest
             } else {
                 if wants_pending {
+                    if pending.len() < self.nthreads {
+                        pending.resize(self.nthreads, NONE);
+                    }
                     for (t, p) in pending.iter_mut().enumerate().take(self.nthreads) {
                         *p = self.pending_object(t);
                     }
@@ -455,7 +466,7 @@ impl<'p> Execution<'p> {
                     current: cur,
                     voluntary,
                     step: self.steps,
-                    pending: &pending[..self.nthreads],
+                    pending: &pending[..self.nthreads.min(pending.len())],
                 };
                 if d.wants_state() {
                     d.observe_state(self.state_key(mask));
@@ -464,18 +475,15 @@ impl<'p> Execution<'p> {
                 if d.redundant() {
                     break RunStatus::Redundant;
                 }
-                let t = if (t as usize) < MAX_THREADS && mask & bit(t) != 0 {
+                let t = if mask.contains(t) {
                     t
                 } else {
                     // A decider bug or a diverged replay: fall back deterministically.
                     crate::sched::default_pick(&p)
                 };
-                let preemption = p.is_preemption(t);
-                if preemption {
+                preempted = p.is_preemption(t);
+                if preempted {
                     self.preemptions += 1;
-                    if self.feedback {
-                        self.fb_preempt(cur, t);
-                    }
                 }
                 if self.tracing {
                     let choice = self.choices.len() as u32;
@@ -483,23 +491,27 @@ impl<'p> Execution<'p> {
                         choice,
                         current: cur,
                         chosen: t,
-                        runnable: mask,
+                        runnable: mask.clone(),
                         default: crate::sched::default_pick(&p),
-                        preemption,
+                        preemption: preempted,
                     });
-                    self.rec.mark = Some((choice, preemption));
+                    self.rec.mark = Some((choice, preempted));
                 }
                 self.choices.push(t);
                 d.after_step(t, &p);
                 t
             };
+            // After the decision's borrows end (the set `mask` is a field of the execution).
+            if preempted && self.feedback {
+                self.fb_preempt(cur, tid);
+            }
             if tid != cur {
                 self.switches += 1;
             }
             if cur != NONE {
                 self.threads[cur as usize].yielded = false;
             }
-            if self.watchdog(tid, mask) {
+            if self.watchdog(tid, picked) {
                 continue;
             }
             self.cur = tid;
@@ -514,7 +526,7 @@ impl<'p> Execution<'p> {
                 self.step_thread(tid as usize);
             }
             self.rec.mark = None;
-            if self.streak >= FAIR_STEPS && self.runnable & !bit(tid) != 0 {
+            if self.streak >= FAIR_STEPS && self.runnable.has_other_than(tid) {
                 self.fair_out = tid;
                 self.streak = 0;
             }
@@ -535,11 +547,12 @@ impl<'p> Execution<'p> {
         }
     }
 
-    /// Counts `tid`'s streak before it steps; true when the step must not run: a timed wait
+    /// Counts `tid`'s streak before it steps (`others`: whether another thread could have
+    /// run instead); true when the step must not run: a timed wait
     /// was ended instead (virtual time passes while a lone thread spins), or the soft-lockup
     /// watchdog fired (nothing else can run, nothing can time out, and the thread has run
     /// `soft_lockup_steps` steps in a row).
-    fn watchdog(&mut self, tid: u32, mask: ThreadMask) -> bool {
+    fn watchdog(&mut self, tid: u32, others: bool) -> bool {
         if tid == self.streak_tid {
             self.streak += 1;
         } else {
@@ -547,7 +560,7 @@ impl<'p> Execution<'p> {
             self.streak = 1;
             self.lone = 0;
         }
-        if mask != bit(tid) {
+        if others {
             self.lone = 0;
             return false;
         }
@@ -638,29 +651,24 @@ impl<'p> Execution<'p> {
     }
 
     /// Starts a thread at run time (a work item's worker, a kthread) in the first free slot
-    /// after the actors: a slot never used in this run, or one whose thread is done. The new
-    /// thread runs `func(args)` in context `ctx` from its first step; the creating step
-    /// records the spawn for the partial-order reduction. None after a model error (no slot
-    /// left); `tid` is the creating thread.
-    pub(crate) fn spawn_thread(
-        &mut self,
-        tid: usize,
-        ctx: Context,
-        func: u32,
-        args: &[Value],
-    ) -> Option<usize> {
-        let Some(w) = (self.prog.actors.len()..MAX_THREADS)
-            .find(|&t| t >= self.nthreads || self.threads[t].status == Status::Done)
-        else {
-            self.model_error(tid, format!("more than {MAX_THREADS} threads"));
-            return None;
-        };
+    /// after the actors: one whose thread is done, or a new one. There is no limit: each
+    /// live worker or kthread has its own work item or task object on the model heap, which
+    /// `heap_objects` bounds. The new thread runs `func(args)` in context `ctx` from its
+    /// first step; the creating step records the spawn for the partial-order reduction.
+    pub(crate) fn spawn_thread(&mut self, ctx: Context, func: u32, args: &[Value]) -> usize {
+        let first = self.prog.actors.len();
+        let w = (first..self.nthreads)
+            .find(|&t| self.threads[t].status == Status::Done)
+            .unwrap_or(self.nthreads.max(first));
+        if w == self.threads.len() {
+            self.threads.push(Thread::new());
+        }
         self.threads[w].reset(NONE, ctx);
         self.nthreads = self.nthreads.max(w + 1);
         self.set_status(w, Status::Runnable);
         self.record_spawn(w);
         self.push_frame(w, func, args, 0, None);
-        Some(w)
+        w
     }
 
     /// Pushes a call frame on thread `tid`.

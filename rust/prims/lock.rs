@@ -265,7 +265,18 @@ impl Execution<'_> {
             .then(|| self.rwsem_waiting_writer(r.idx))
             .flatten();
         self.block(tid, wait);
-        if let Some(mut cycle) = find_cycle(&self.threads[..self.nthreads], tid as u32, r.idx) {
+        let world = &self.world;
+        let sole_holder = |l: u32| match &world.objs.get(l as usize)?.state {
+            ObjState::Lock(st) if st.readers == 0 && st.owner != 0 => Some(st.owner - 1),
+            _ => None,
+        };
+        let walk = find_cycle(
+            &self.threads[..self.nthreads],
+            tid as u32,
+            r.idx,
+            sole_holder,
+        );
+        if let Some(mut cycle) = walk {
             if let Some(w) = queued_behind {
                 let link = crate::oracle::deadlock::WaitLink {
                     tid: w as u32,

@@ -193,9 +193,7 @@ impl PyOutcome {
             d.set_item("choice", p.choice)?;
             d.set_item("current", (p.current != NONE).then_some(p.current))?;
             d.set_item("chosen", p.chosen)?;
-            let runnable: Vec<u32> = (0..crate::limits::MAX_THREADS as u32)
-                .filter(|&t| p.runnable & crate::sched::bit(t) != 0)
-                .collect();
+            let runnable: Vec<u32> = p.runnable.iter().collect();
             d.set_item("runnable", runnable)?;
             d.set_item("default", p.default)?;
             d.set_item("preemption", p.preemption)?;

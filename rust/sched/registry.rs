@@ -70,7 +70,7 @@ mod tests {
             d.begin();
             let _ = d.choose(ChoiceKind::ActorEnabled { actor: 0 }, 2, 1);
             d.pick(&Point {
-                runnable: 0b1111,
+                runnable: &crate::sched::ThreadSet::below(4),
                 current: crate::world::NONE,
                 voluntary: false,
                 step: 0,
