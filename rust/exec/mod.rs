@@ -252,8 +252,11 @@ impl<'p> Execution<'p> {
         } else {
             self.runnable.remove(tid as u32);
             if s == Status::Done && tid >= self.prog.actors.len() {
-                // A worker's slot is free again: the pool changed.
-                self.touch(crate::sched::events::KEY_WORKERS, true);
+                // A worker's slot is free again. Freeing two slots gives the same pool in
+                // either order, so an end only reads the pool key: it conflicts with a spawn
+                // (a write: the slot a spawn takes depends on the slots freed before it), not
+                // with another end, and n workers that end need not cost n! orders.
+                self.touch(crate::sched::events::KEY_WORKERS, false);
                 if self.footprints.on && tid as u32 != self.cur {
                     self.record_kill(tid);
                 }
