@@ -14,6 +14,7 @@ pub mod private;
 pub mod state;
 pub mod thread;
 pub mod trace;
+pub mod twins;
 
 use crate::error::{CoreError, CoreResult};
 use crate::ir::{Context, Instr, Program};
@@ -21,7 +22,7 @@ use crate::oracle::irq_usage::IrqUsage;
 use crate::oracle::leak::find_leak;
 use crate::oracle::lockdep::LockGraph;
 use crate::oracle::{Finding, Kind};
-use crate::sched::{ChoiceKind, Decider, Point, ThreadSet};
+use crate::sched::{ChoiceKind, Decider, Point, ThreadSet, Twins};
 use crate::world::{Value, World, NONE};
 use thread::{Frame, Status, Thread, Wait};
 pub use trace::{PickRecord, Recording, TraceEvent, WorkloadRecord};
@@ -131,6 +132,14 @@ pub struct Execution<'p> {
     pub injected: Option<fault::Injected>,
     /// Whether the boot functions are running (allocations are shared, stacks are boot's).
     pub(crate) booting: bool,
+    /// Whether this run tells its decider about identical threads (`sched::symmetry`), the
+    /// twins it found (and what finding them keeps across runs), and whether a rule of the
+    /// run chose between threads by their numbers where a twin could have changed the
+    /// outcome (`exec::twins`).
+    pub(crate) symmetric: bool,
+    pub(crate) twins: Twins,
+    twin_cache: twins::TwinCache,
+    pub order_observed: bool,
 }
 
 impl<'p> Execution<'p> {
@@ -174,6 +183,10 @@ impl<'p> Execution<'p> {
             fail_nth: 0,
             failable: 0,
             injected: None,
+            symmetric: false,
+            twins: Twins::default(),
+            twin_cache: Default::default(),
+            order_observed: false,
         };
         for &sid in &prog.globals {
             let idx = ex.world.alloc_struct(prog, sid);
@@ -297,6 +310,7 @@ impl<'p> Execution<'p> {
         self.fault = None;
         self.failable = 0;
         self.injected = None;
+        self.order_observed = false;
         self.rec.clear();
         self.footprints.clear();
         if self.feedback {
@@ -372,6 +386,9 @@ impl<'p> Execution<'p> {
                 self.start_next_action(ai);
             }
         }
+        if self.symmetric {
+            self.find_twins();
+        }
     }
 
     /// Pushes the frame of the thread's next action; returns false when there is none.
@@ -402,6 +419,7 @@ impl<'p> Execution<'p> {
     /// Runs one execution with decisions from `d`.
     pub fn run<D: Decider + ?Sized>(&mut self, d: &mut D) -> RunStatus {
         self.reset();
+        self.symmetric = d.wants_symmetry();
         d.begin();
         self.start_workload(d);
         let max_steps = self.prog.config.max_steps;
@@ -470,6 +488,7 @@ impl<'p> Execution<'p> {
                     voluntary,
                     step: self.steps,
                     pending: &pending[..self.nthreads.min(pending.len())],
+                    twins: self.symmetric.then_some(&self.twins),
                 };
                 if d.wants_state() {
                     d.observe_state(self.state_key(mask));
@@ -516,6 +535,9 @@ impl<'p> Execution<'p> {
             }
             if self.watchdog(tid, picked) {
                 continue;
+            }
+            if self.symmetric {
+                self.twins.fresh.remove(tid);
             }
             self.cur = tid;
             if self.footprints.on {
@@ -582,15 +604,19 @@ impl<'p> Execution<'p> {
     /// Wakes the lowest thread in a timed wait, if any (virtual time advances only when
     /// nothing else can run).
     fn fire_timeout(&mut self) -> bool {
-        for tid in 0..self.nthreads {
-            let t = &self.threads[tid];
-            if t.status == Status::Blocked && t.wait.has_timeout() {
-                self.threads[tid].timed_out = true;
-                self.unblock(tid);
-                return true;
-            }
+        let timed = |t: &Thread| t.status == Status::Blocked && t.wait.has_timeout();
+        let Some(tid) = (0..self.nthreads).find(|&t| timed(&self.threads[t])) else {
+            return false;
+        };
+        if self.symmetric {
+            let waiters: Vec<usize> = (tid..self.nthreads)
+                .filter(|&t| timed(&self.threads[t]))
+                .collect();
+            self.note_order_choice(&waiters, false);
         }
-        false
+        self.threads[tid].timed_out = true;
+        self.unblock(tid);
+        true
     }
 
     /// Nothing can run: hung tasks, stranded waiters, then leaks.
@@ -606,16 +632,25 @@ impl<'p> Execution<'p> {
                 && !(t.actor != NONE && prog.actors[t.actor as usize].daemon)
                 && !(t.kthread != NONE && t.wait.interruptible())
         };
-        if let Some(tid) = (0..self.nthreads)
-            .find(|&i| reportable(&self.threads[i]) && !self.threads[i].wait.interruptible())
-        {
-            self.report_hung_task(tid);
-            return;
-        }
-        if let Some(tid) = (0..self.nthreads)
-            .find(|&i| reportable(&self.threads[i]) && self.threads[i].wait.interruptible())
-        {
-            self.report_stranded(tid);
+        // Hung tasks first, then stranded interruptible waiters; each report names the
+        // lowest-numbered such task.
+        for interruptible in [false, true] {
+            let blocked = |i: usize| {
+                reportable(&self.threads[i])
+                    && self.threads[i].wait.interruptible() == interruptible
+            };
+            let Some(tid) = (0..self.nthreads).find(|&i| blocked(i)) else {
+                continue;
+            };
+            if self.symmetric {
+                let named: Vec<usize> = (tid..self.nthreads).filter(|&i| blocked(i)).collect();
+                self.note_order_choice(&named, true);
+            }
+            if interruptible {
+                self.report_stranded(tid);
+            } else {
+                self.report_hung_task(tid);
+            }
             return;
         }
         let mut marks = std::mem::take(&mut self.marks);

@@ -11,6 +11,16 @@ pub struct WaitLink {
     pub lock: u32,
 }
 
+/// What a walk of the wait-for graph found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walk {
+    /// The cycle through the starting thread, if the walk closed one.
+    pub cycle: Option<Vec<WaitLink>>,
+    /// Whether some lock had several waiting holders to follow (rwsem readers): the walk
+    /// followed the highest-numbered, so thread numbers decided what it saw.
+    pub forked: bool,
+}
+
 /// Whether thread `t` holds lock object `lock`.
 fn holds(t: &Thread, lock: u32) -> bool {
     t.status != Status::Done && t.held.iter().any(|h| h.obj == lock)
@@ -55,13 +65,14 @@ pub fn find_cycle(
     start: u32,
     lock: u32,
     sole_holder: impl Fn(u32) -> Option<u32>,
-) -> Option<Vec<WaitLink>> {
+) -> Walk {
     let first = WaitLink { tid: start, lock };
     let mut chain = Chain {
         inline: [first; INLINE_LINKS],
         len: 1,
         spill: Vec::new(),
     };
+    let mut forked = false;
     let mut cur_lock = lock;
     // Each step follows the last holder that is itself waiting for a lock; holders are
     // few (one for mutexes and spinlocks, readers for rwsems), so a linear walk suffices.
@@ -76,17 +87,26 @@ pub fn find_cycle(
                 continue;
             }
             if i as u32 == start {
-                return Some(chain.links().copied().collect());
+                return Walk {
+                    cycle: Some(chain.links().copied().collect()),
+                    forked,
+                };
             }
             if t.status == Status::Blocked {
                 if let Some(l) = t.wait.lock() {
                     if !chain.has(i as u32) {
+                        forked |= next.is_some();
                         next = Some((i as u32, l));
                     }
                 }
             }
         }
-        let (tid, l) = next?;
+        let Some((tid, l)) = next else {
+            return Walk {
+                cycle: None,
+                forked,
+            };
+        };
         chain.push(WaitLink { tid, lock: l });
         cur_lock = l;
     }

@@ -310,6 +310,10 @@ pub struct PyVerify {
     /// are then the reduced search's so far.
     #[pyo3(get)]
     pub by_states: bool,
+    /// Identical threads not yet started were explored once to the end of the search (false:
+    /// symmetry was off, or dropped because thread numbers decided something in a run).
+    #[pyo3(get)]
+    pub symmetry: bool,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
     /// "SIGINT" or "SIGTERM" when an interruptible search was stopped by that signal.

@@ -30,9 +30,14 @@
 //! (CHESS-style iterative context bounding): every runnable thread within the bound is
 //! explored at every decision, and `analyze` does nothing; `verify --no-reduction` runs that,
 //! and `tests/test_reduction.py` checks the two find the same bugs.
+//!
+//! With symmetry (`with_symmetry`, `sched::symmetry`), a thread a decision would explore is
+//! replaced by its lowest-numbered fresh twin there, and the fresh twins of a sleeping fresh
+//! thread sleep too.
 
 use super::events::{Access, Event, Footprint, Footprints};
 use super::hb::Analysis;
+use super::symmetry::Symmetry;
 use super::visited::Visited;
 use super::workload::{Answer, WorkloadChoices};
 use super::{default_pick, ChoiceKind, Decider, Point, ThreadSet};
@@ -92,6 +97,7 @@ pub struct Dpor {
     coming: Option<StateKey>,
     /// The events the next run shares with the last analysed one.
     resume_from: usize,
+    sym: Symmetry,
 }
 
 impl Dpor {
@@ -116,6 +122,7 @@ impl Dpor {
             states: None,
             coming: None,
             resume_from: 0,
+            sym: Symmetry::default(),
         }
     }
 
@@ -150,6 +157,37 @@ impl Dpor {
         self
     }
 
+    /// Explores one of each set of identical fresh threads (`sched::symmetry`).
+    pub fn with_symmetry(mut self, on: bool) -> Dpor {
+        self.sym = Symmetry::new(on);
+        self
+    }
+
+    /// Stops treating identical threads alike (a run showed that thread numbers mattered).
+    /// When symmetry had pruned something, the tree explored so far is not the one without
+    /// it: the search starts again from its first run (true).
+    pub fn drop_symmetry(&mut self) -> bool {
+        self.sym.switch_off();
+        if !self.sym.used() {
+            return false;
+        }
+        self.nodes.clear();
+        self.node_steps.clear();
+        self.pruned = false;
+        self.an.invalidate();
+        self.resume_from = 0;
+        if self.states.is_some() {
+            // States explored from under symmetry were explored only up to it.
+            self.states = Some(Visited::default());
+        }
+        true
+    }
+
+    /// Whether symmetry is on.
+    pub fn symmetric(&self) -> bool {
+        self.sym.on()
+    }
+
     /// Distinct states a stateful search explored from.
     pub fn states_explored(&self) -> u64 {
         self.states.as_ref().map_or(0, |v| v.len() as u64)
@@ -178,10 +216,13 @@ impl Dpor {
     /// Asks node `n` to explore thread `t` as well, within the bound; false when `t`
     /// cannot run there.
     fn add(&mut self, n: usize, t: u32) -> bool {
-        let node = &mut self.nodes[n];
+        let node = &self.nodes[n];
         if !node.runnable.contains(t) {
             return false;
         }
+        // A twin costs the same preemptions: neither is the thread that ran last.
+        let t = self.sym.canonical(n, &node.runnable, t);
+        let node = &mut self.nodes[n];
         if node.backtrack.contains(t) {
             return true;
         }
@@ -428,6 +469,7 @@ impl Dpor {
     fn backtrack(&mut self) -> bool {
         self.nodes.truncate(self.pos);
         self.node_steps.truncate(self.pos);
+        self.sym.truncate(self.pos);
         while let Some(node) = self.nodes.last_mut() {
             let cand = node
                 .backtrack
@@ -446,6 +488,7 @@ impl Dpor {
             }
             self.nodes.pop();
             self.node_steps.pop();
+            self.sym.truncate(self.nodes.len());
         }
         false
     }
@@ -470,6 +513,7 @@ impl Dpor {
                 workload: true,
                 sleep: ThreadSet::new(),
             });
+            self.sym.push_node(ThreadSet::new());
             self.node_steps.push(Vec::new());
             default
         };
@@ -489,6 +533,7 @@ impl Decider for Dpor {
         self.stepping_node = NONE;
         self.blocked = false;
         self.coming = None;
+        self.sym.begin();
     }
 
     fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32 {
@@ -499,6 +544,7 @@ impl Decider for Dpor {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
+        self.sym.load(p.twins);
         let sleeping = self.sleep_sets();
         let t = if let Some(node) = self.nodes.get(self.pos) {
             if node.runnable != *p.runnable || node.current != p.current {
@@ -522,11 +568,13 @@ impl Decider for Dpor {
                     return default_pick(p);
                 }
             }
-            let asleep = if sleeping {
+            let fresh = self.sym.fresh_at(p.twins);
+            let mut asleep = if sleeping {
                 self.asleep_mask()
             } else {
                 ThreadSet::new()
             };
+            self.sym.close_sleep(&fresh, &mut asleep);
             let t = if asleep.is_empty() {
                 default_pick(p)
             } else {
@@ -542,6 +590,8 @@ impl Decider for Dpor {
                     ..*p
                 })
             };
+            // A sleeping thread's fresh twins sleep too, so the lowest twin is awake.
+            let t = self.sym.canonical_in(&fresh, p.runnable, t);
             self.nodes.push(Node {
                 runnable: p.runnable.clone(),
                 current: p.current,
@@ -553,6 +603,7 @@ impl Decider for Dpor {
                 workload: false,
                 sleep: asleep,
             });
+            self.sym.push_node(fresh);
             self.node_steps.push(Vec::new());
             if !self.reduce {
                 let n = self.nodes.len() - 1;
@@ -592,6 +643,10 @@ impl Decider for Dpor {
 
     fn redundant(&self) -> bool {
         self.blocked
+    }
+
+    fn wants_symmetry(&self) -> bool {
+        self.sym.on()
     }
 
     fn wants_state(&self) -> bool {

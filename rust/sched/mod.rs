@@ -14,6 +14,7 @@ pub mod random;
 pub mod registry;
 pub mod replay;
 pub mod runs;
+pub mod symmetry;
 pub mod threadset;
 #[cfg(test)]
 mod toy;
@@ -21,6 +22,7 @@ pub mod visited;
 pub mod workload;
 
 use crate::world::NONE;
+pub use symmetry::Twins;
 pub use threadset::ThreadSet;
 
 /// What a workload choice is about (so a decider can answer with the default workload).
@@ -52,6 +54,9 @@ pub struct Point<'a> {
     /// For each thread, the object its next visible operation touches (NONE if unknown);
     /// filled only for deciders that ask for it.
     pub pending: &'a [u32],
+    /// Identical threads that have not started yet; given only to deciders that ask for
+    /// it (`Decider::wants_symmetry`).
+    pub twins: Option<&'a Twins>,
 }
 
 impl Point<'_> {
@@ -83,6 +88,11 @@ pub trait Decider {
     fn pick(&mut self, p: &Point) -> u32;
     /// Whether `Point::pending` must be computed.
     fn wants_pending(&self) -> bool {
+        false
+    }
+    /// Whether `Point::twins` must be computed (a search that explores one of several
+    /// identical threads that have not started yet).
+    fn wants_symmetry(&self) -> bool {
         false
     }
     /// Called after a thread was chosen and ran one step (for priority schedulers).

@@ -153,6 +153,7 @@ mod tests {
             voluntary: false,
             step: 0,
             pending: &[],
+            twins: None,
         })
     }
 

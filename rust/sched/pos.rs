@@ -128,6 +128,7 @@ mod tests {
             voluntary: false,
             step: 0,
             pending: &pending,
+            twins: None,
         };
         d.after_step(0, &p);
         assert_ne!(d.prio[0], before[0]);

@@ -75,6 +75,7 @@ mod tests {
                 voluntary: false,
                 step: 0,
                 pending: &[crate::world::NONE; 4],
+                twins: None,
             })
         }
     }

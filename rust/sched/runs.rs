@@ -89,6 +89,7 @@ mod tests {
             voluntary: false,
             step: 0,
             pending: &[],
+            twins: None,
         }
     }
 

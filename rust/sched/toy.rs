@@ -25,6 +25,7 @@ pub fn run<D: Decider>(d: &mut D, steps: &[u32]) -> (Vec<u32>, bool) {
             voluntary: false,
             step: order.len() as u64,
             pending: &[],
+            twins: None,
         };
         let t = if !runnable.several() {
             first

@@ -267,6 +267,36 @@ fn more_than_a_thousand_threads_run_under_every_strategy() {
 }
 
 #[test]
+fn identical_idle_threads_start_in_one_order_and_the_deadlock_is_still_found() {
+    // Four identical idle threads between the two lockers: the plain search tries every
+    // order in which they start; with symmetry, one order, with or without the reduction.
+    let prog = load(&abba_among_idle(4));
+    let mut ex = Execution::new(&prog).unwrap();
+    let search = |ex: &mut Execution, bound, no_reduction, symmetry| {
+        let spec = runner::SearchSpec {
+            max_preemptions: bound,
+            max_schedules: u64::MAX,
+            no_reduction,
+            symmetry,
+            every_finding: true,
+            ..Default::default()
+        };
+        runner::search(ex, &spec, &mut runner::never_stop)
+    };
+    for bound in [0, 1] {
+        let plain = search(&mut ex, bound, true, false);
+        for no_reduction in [true, false] {
+            let sym = search(&mut ex, bound, no_reduction, true);
+            assert!(sym.symmetry && sym.complete);
+            assert_eq!(sym.titles, plain.titles, "bound {bound}");
+            assert!(sym.schedules * 10 < plain.schedules, "bound {bound}");
+        }
+    }
+    let plain = search(&mut ex, 1, true, false);
+    assert_eq!(plain.titles.get("deadlock in take_ab"), Some(&1));
+}
+
+#[test]
 fn a_poll_callback_that_answers_false_interrupts_batches_and_searches() {
     let prog = load(&abba(false, true));
     let mut ex = Execution::new(&prog).unwrap();
