@@ -91,6 +91,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 progress=progress,
                 all_workloads=args.workloads == "all",
                 reduction=not args.no_reduction,
+                symmetry=not (args.no_reduction or args.no_symmetry),
             )
     finally:
         progress.close()
@@ -103,6 +104,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "complete": res.complete,
         "exhaustive": res.exhaustive,
         "reduction": not args.no_reduction,
+        "symmetry": res.symmetry,
         "unbounded": res.unbounded,
         "states": res.states,
         "by_states": res.by_states,
@@ -136,13 +138,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(
                 f"{loaded.label}: no finding; complete: every interleaving explored, "
                 f"{distinct} schedules ({per_bound} preemptions; {res.schedules} executions, "
-                f"{seconds:.2f}s{_reduced(args)})"
+                f"{seconds:.2f}s{_reduced(args, res)})"
             )
         elif res.complete:
             print(
                 f"{loaded.label}: no finding in {distinct} schedules, exhaustive up to "
                 f"{args.preemptions} preemptions ({per_bound}; {res.schedules} executions, "
-                f"{seconds:.2f}s{_reduced(args)})"
+                f"{seconds:.2f}s{_reduced(args, res)})"
             )
         else:
             print(
@@ -237,11 +239,12 @@ def _where_in_search(res: Any) -> str:
     return f"at bound {res.bound}"
 
 
-def _reduced(args: argparse.Namespace) -> str:
+def _reduced(args: argparse.Namespace, res: Any) -> str:
     """How the schedule counts of a clean `verify` are to be read."""
     if args.no_reduction:
         return "; every schedule, no partial-order reduction"
-    return "; partial-order reduced: one schedule per order of dependent steps"
+    twins = ", identical threads started in one order" if res.symmetry else ""
+    return f"; partial-order reduced: one schedule per order of dependent steps{twins}"
 
 
 def _workload_rows(loaded: Any, workloads: list[tuple[list[int], int]]) -> list[dict[str, Any]]:
@@ -410,6 +413,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="explore every schedule within the bound, not only one per order of dependent "
         "steps (slower; the same findings, for checking the partial-order reduction)",
+    )
+    p.add_argument(
+        "--no-symmetry",
+        action="store_true",
+        help="explore every order in which identical threads (copies of one actor) start, not "
+        "only one (slower; the same findings, for checking the symmetry reduction)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _add_finding_options(p)

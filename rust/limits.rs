@@ -1,12 +1,13 @@
-//! The core's size limits, in one place. The IR loader enforces them, the interpreter sizes
-//! its fixed arrays and thread masks by them, and the model compiler reads them through
-//! `_core.LIMITS`, so a model that exceeds one fails when it is compiled, with its file and
-//! line, rather than when a hand-made IR reaches the interpreter.
+//! The core's size limits, in one place. The IR loader enforces them and the model compiler
+//! reads them through `_core.LIMITS`, so a model that exceeds one fails when it is compiled,
+//! with its file and line, rather than when a hand-made IR reaches the interpreter.
+//!
+//! Threads alive at once have no limit: thread sets (`sched::ThreadSet`) and the per-thread
+//! arrays grow with the highest thread a run uses, and every worker or kthread beyond the
+//! actors owns a work item or task object on the model heap, which `heap_objects` bounds.
 
-/// Threads alive at once: actors plus work items and interrupt threads (`ThreadMask` bits).
-pub const MAX_THREADS: usize = 128;
-/// Actors a scenario declares; the rest of `MAX_THREADS` is left for work items.
-pub const MAX_ACTORS: usize = 112;
+/// Actors a scenario declares (each is one thread of every run that enables it).
+pub const MAX_ACTORS: usize = 4096;
 /// Actions one actor performs (an actor's `max`).
 pub const MAX_ACTIONS: u32 = 64;
 /// Parameters of a model function (and arguments of a call or an action).
@@ -22,8 +23,7 @@ pub const MAX_ARRAY_LEN: u64 = 4096;
 pub const MAX_FAIL_NTH: u32 = 255;
 
 /// Every limit by the name `_core.LIMITS` exports.
-pub const ALL: [(&str, u64); 8] = [
-    ("max_threads", MAX_THREADS as u64),
+pub const ALL: [(&str, u64); 7] = [
     ("max_actors", MAX_ACTORS as u64),
     ("max_actions", MAX_ACTIONS as u64),
     ("max_params", MAX_PARAMS as u64),

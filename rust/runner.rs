@@ -228,6 +228,11 @@ pub struct VerifyResult {
     /// The stateful search, not the reduced one, finished the unbounded part (at least one
     /// of its trees): the per-bound counts are then those of the reduced search so far.
     pub by_states: bool,
+    /// Identical threads not yet started were explored once (`SearchSpec::symmetry`) to the
+    /// end; false when symmetry was off, or dropped because a run showed that thread
+    /// numbers decided something (the search then went on, or started its tree again,
+    /// without it).
+    pub symmetry: bool,
 }
 
 /// What bounded exhaustive search looks for, and where.
@@ -249,6 +254,10 @@ pub struct SearchSpec {
     pub every_finding: bool,
     /// How the unbounded part of `--preemptions all` searches.
     pub unbounded_search: UnboundedSearch,
+    /// Explore only the lowest-numbered of identical threads that have not started
+    /// (`sched::symmetry`): the same findings with the same fewest preemptions, in fewer
+    /// schedules when a scenario runs several copies of one actor.
+    pub symmetry: bool,
 }
 
 /// The unbounded search of `--preemptions all` (see `both_trees`).
@@ -281,7 +290,8 @@ impl UnboundedSearch {
 fn observe(d: &mut Dpor, ex: &Execution, st: RunStatus) {
     // A run cut short leaves threads that could still have stepped.
     let stopped = matches!(st, RunStatus::Finding | RunStatus::StepLimit);
-    let rest = if stopped { ex.runnable } else { 0 };
+    let none = crate::sched::ThreadSet::new();
+    let rest = if stopped { &ex.runnable } else { &none };
     d.analyze(&ex.footprints, ex.nthreads, rest);
 }
 
@@ -294,6 +304,7 @@ pub fn verify(ex: &mut Execution, max_preemptions: u32, max_schedules: u64) -> V
         &SearchSpec {
             max_preemptions,
             max_schedules,
+            symmetry: true,
             ..SearchSpec::default()
         },
         &mut never_stop,
@@ -313,13 +324,13 @@ fn run_end(ex: &Execution) -> RunEnd {
 /// then 1, 2, ... while some run made that many failable calls), unless the workload fixes
 /// it; without, the one tree of the workload, as before.
 pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult {
-    let make = |bound, nth| {
+    let make = |bound, nth, symmetric| {
         let d = if spec.all_workloads {
             Dpor::all_workloads(bound)
         } else {
             Dpor::with_workload(bound, spec.workload.clone())
         };
-        let d = d.with_fail_nth(nth);
+        let d = d.with_fail_nth(nth).with_symmetry(symmetric);
         if spec.no_reduction {
             d.without_reduction()
         } else {
@@ -340,19 +351,23 @@ pub fn search(ex: &mut Execution, spec: &SearchSpec, poll: Poll) -> VerifyResult
     res
 }
 
-/// `search` with the tree search `make(bound, fail_nth)` builds: iterative preemption
+/// `search` with the tree search `make(bound, fail_nth, symmetric)` builds: iterative preemption
 /// bounding, bound after bound, until a bound cuts nothing off (every interleaving was
 /// explored), a finding, or `spec.max_preemptions`.
 fn search_with(
     ex: &mut Execution,
     spec: &SearchSpec,
     poll: Poll,
-    make: impl Fn(u32, u32) -> Dpor,
+    make: impl Fn(u32, u32, bool) -> Dpor,
 ) -> VerifyResult {
     ex.set_tracing(false);
     let mut s = Search {
-        res: VerifyResult::default(),
+        res: VerifyResult {
+            symmetry: spec.symmetry,
+            ..VerifyResult::default()
+        },
         per_workload: BTreeMap::new(),
+        counts_at_tree_start: None,
     };
     for bound in 0..=spec.max_preemptions {
         s.res.bound = bound;
@@ -380,7 +395,7 @@ fn search_complete(
     ex: &mut Execution,
     spec: &SearchSpec,
     poll: Poll,
-    make: impl Fn(u32, u32) -> Dpor,
+    make: impl Fn(u32, u32, bool) -> Dpor,
 ) -> VerifyResult {
     let bounded = SearchSpec {
         max_preemptions: COMPLETE_BOUNDED,
@@ -394,6 +409,7 @@ fn search_complete(
     let mut s = Search {
         res,
         per_workload: BTreeMap::new(),
+        counts_at_tree_start: None,
     };
     for (w, n) in std::mem::take(&mut s.res.workloads) {
         s.per_workload.insert(w, n);
@@ -450,11 +466,17 @@ fn search_complete(
 /// program, 27 against 18 with sleep sets; loom needs 12).
 pub const COMPLETE_BOUNDED: u32 = 1;
 
-/// A search in progress: its result so far and its schedules per workload.
+/// A search in progress: its result so far (`res.symmetry`: whether its trees still treat
+/// identical threads alike) and its schedules per workload; with symmetry, the counts as
+/// the current tree started, to count from again if the tree must start again without it.
 struct Search {
     res: VerifyResult,
     per_workload: BTreeMap<Vec<u32>, u64>,
+    counts_at_tree_start: Option<Counts>,
 }
+
+/// A search's per-bound and per-workload schedule counts.
+type Counts = (Vec<u64>, BTreeMap<Vec<u32>, u64>);
 
 impl Search {
     fn finish(mut self) -> VerifyResult {
@@ -470,7 +492,7 @@ impl Search {
         ex: &mut Execution,
         spec: &SearchSpec,
         poll: Poll,
-        make: &impl Fn(u32, u32) -> Dpor,
+        make: &impl Fn(u32, u32, bool) -> Dpor,
         bound: u32,
         counted: (u32, u32),
     ) -> Option<bool> {
@@ -480,6 +502,10 @@ impl Search {
         let mut nth = 0;
         loop {
             let unbounded = bound == u32::MAX && spec.max_preemptions == u32::MAX;
+            let symmetric = self.res.symmetry;
+            self.counts_at_tree_start =
+                symmetric.then(|| (self.res.new_per_bound.clone(), self.per_workload.clone()));
+            let make = |bound, nth| make(bound, nth, symmetric);
             let d = match spec.unbounded_search {
                 UnboundedSearch::Both if unbounded => {
                     let (reduced, stateful) = (make(bound, nth), make(bound, nth).with_states());
@@ -634,8 +660,27 @@ fn one_run(
             return None;
         }
     }
+    if !res.symmetry && d.symmetric() {
+        // Another tree of this search dropped symmetry (`both_trees`).
+        d.drop_symmetry();
+    }
     let st = ex.run(d);
     res.schedules += 1;
+    if ex.order_observed && res.symmetry {
+        // Thread numbers decided something in this run: no more symmetry. Before the run's
+        // races are analysed, so that a tree symmetry has not pruned yet goes on unchanged;
+        // one it has starts again, and its runs are counted from there.
+        res.symmetry = false;
+        if d.drop_symmetry() {
+            if counted.0 <= counted.1 {
+                if let Some((per_bound, per_workload)) = search.counts_at_tree_start.take() {
+                    res.new_per_bound = per_bound;
+                    search.per_workload = per_workload;
+                }
+            }
+            return Some(false);
+        }
+    }
     observe(d, ex, st);
     *most_failable = (*most_failable).max(ex.failable);
     let p = ex.preemptions.min(u32::MAX as u64) as u32;

@@ -319,7 +319,7 @@ DECLARATION_ERRORS = [
     ("S = Scenario(name=3, actors=[Thread(f)])  # X", "name must be a string, not 3"),
     ("S = Scenario(name='s', actors=[Thread(f)], config={'x': 1})  # X", "unknown config key"),
     ("S = Scenario(name='s', actors=[Thread(f)], config=[1])  # X", "config must be a dict"),
-    ("S = Scenario(name='s', actors=[Thread(f)] * 113)  # X", "declares 113 actors"),
+    ("S = Scenario(name='s', actors=[Thread(f)] * 4097)  # X", "declares 4097 actors"),
     ("T = Thread(f, context='irq')  # X\nS = Scenario(name='s', actors=[T])", "context 'irq'"),
     ("T = Thread(3)  # X\nS = Scenario(name='s', actors=[T])", "must be a model function"),
     (

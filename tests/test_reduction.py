@@ -1,7 +1,7 @@
 """The partial-order reduction of `verify` loses nothing: on every built-in scenario variant
-and on the test and benchmark models, the reduced search (DPOR with bounded-POR points)
-finds exactly the finding titles of the plain bounded DFS, each with the same fewest
-preemptions, while running fewer schedules.
+and on the test and benchmark models, the reduced search (DPOR with bounded-POR points, and
+symmetry for identical threads, on by default with it) finds exactly the finding titles of
+the plain bounded DFS, each with the same fewest preemptions, while running fewer schedules.
 
 Both searches run with `every_finding=True`, so a bound is explored to the end and every
 distinct title is collected with the smallest preemption count of a schedule that showed it;
@@ -26,6 +26,7 @@ BUDGET = 60_000
 MODEL_FILES = [
     "tests/models/abba.py",
     "tests/models/contended.py",
+    "tests/models/twins.py",
     "tests/models/work_teardown.py",
     "tests/models/irq_shared.py",
     "tests/models/irq_readers.py",

@@ -32,6 +32,7 @@ impl Execution<'_> {
         // A wait that timed out ended because nothing else could run: the step that
         // resumes it depends on every step before it.
         let global = self.threads[tid].timed_out;
+        let kills = self.footprints.kills.len() as u32;
         self.footprints.events.push(Event {
             tid: tid as u32,
             picked,
@@ -39,7 +40,8 @@ impl Execution<'_> {
             start,
             end: start,
             spawned: crate::world::NONE,
-            killed: 0,
+            kills_start: kills,
+            kills_end: kills,
         });
         let t = &self.threads[tid];
         self.rcu_at_event = (t.rcu_reader(), t.rcu_epoch);
@@ -90,8 +92,9 @@ impl Execution<'_> {
     /// Records that the current step ended thread `tid` (not the stepping one) before its
     /// next step.
     pub(crate) fn record_kill(&mut self, tid: usize) {
-        if let Some(e) = self.footprints.current() {
-            e.killed |= crate::sched::bit(tid as u32);
+        if let Some(e) = self.footprints.events.last_mut() {
+            self.footprints.kills.push(tid as u32);
+            e.kills_end += 1;
         }
     }
 

@@ -14,6 +14,7 @@ pub mod private;
 pub mod state;
 pub mod thread;
 pub mod trace;
+pub mod twins;
 
 use crate::error::{CoreError, CoreResult};
 use crate::ir::{Context, Instr, Program};
@@ -21,12 +22,10 @@ use crate::oracle::irq_usage::IrqUsage;
 use crate::oracle::leak::find_leak;
 use crate::oracle::lockdep::LockGraph;
 use crate::oracle::{Finding, Kind};
-use crate::sched::{bit, ChoiceKind, Decider, Point, ThreadMask};
+use crate::sched::{ChoiceKind, Decider, Point, ThreadSet, Twins};
 use crate::world::{Value, World, NONE};
 use thread::{Frame, Status, Thread, Wait};
 pub use trace::{PickRecord, Recording, TraceEvent, WorkloadRecord};
-
-pub use crate::limits::MAX_THREADS;
 
 /// Fair scheduling: a thread that ran this many visible steps in a row while others could
 /// run sits out the next scheduling decision (as a spinning task is descheduled when its
@@ -81,10 +80,14 @@ pub struct Execution<'p> {
     pub prog: &'p Program,
     pub world: World,
     snapshot: World,
+    /// The thread slots: one per actor, then the workers and kthreads spawned so far (the
+    /// vector grows when a run needs more slots than any run before it, and is kept).
     pub threads: Vec<Thread>,
     pub nthreads: usize,
-    /// Bit i: thread i is runnable.
-    pub runnable: ThreadMask,
+    /// The threads that can run.
+    pub runnable: ThreadSet,
+    /// Scratch: the runnable threads but the one fair scheduling sets aside.
+    fair_mask: ThreadSet,
     pub cur: u32,
     pub steps: u64,
     pub ops: u64,
@@ -129,6 +132,14 @@ pub struct Execution<'p> {
     pub injected: Option<fault::Injected>,
     /// Whether the boot functions are running (allocations are shared, stacks are boot's).
     pub(crate) booting: bool,
+    /// Whether this run tells its decider about identical threads (`sched::symmetry`), the
+    /// twins it found (and what finding them keeps across runs), and whether a rule of the
+    /// run chose between threads by their numbers where a twin could have changed the
+    /// outcome (`exec::twins`).
+    pub(crate) symmetric: bool,
+    pub(crate) twins: Twins,
+    twin_cache: twins::TwinCache,
+    pub order_observed: bool,
 }
 
 impl<'p> Execution<'p> {
@@ -138,9 +149,12 @@ impl<'p> Execution<'p> {
             prog,
             world: World::default(),
             snapshot: World::default(),
-            threads: (0..MAX_THREADS).map(|_| Thread::new()).collect(),
+            threads: (0..prog.actors.len().max(1))
+                .map(|_| Thread::new())
+                .collect(),
             nthreads: 0,
-            runnable: 0,
+            runnable: ThreadSet::new(),
+            fair_mask: ThreadSet::new(),
             cur: NONE,
             steps: 0,
             ops: 0,
@@ -160,7 +174,7 @@ impl<'p> Execution<'p> {
             rec: Recording::default(),
             feedback: false,
             writers: Vec::new(),
-            pending: vec![NONE; MAX_THREADS],
+            pending: Vec::new(),
             footprints: Default::default(),
             rcu_at_event: (false, 0),
             marks: Vec::new(),
@@ -169,6 +183,10 @@ impl<'p> Execution<'p> {
             fail_nth: 0,
             failable: 0,
             injected: None,
+            symmetric: false,
+            twins: Twins::default(),
+            twin_cache: Default::default(),
+            order_observed: false,
         };
         for &sid in &prog.globals {
             let idx = ex.world.alloc_struct(prog, sid);
@@ -187,17 +205,12 @@ impl<'p> Execution<'p> {
         let prog = self.prog;
         for &f in &prog.boot {
             self.nthreads = 1;
-            self.runnable = 0;
+            self.runnable.clear();
             self.threads[0].reset(NONE, Context::Process);
             self.set_status(0, Status::Runnable);
             self.push_frame(0, f, &[], 0, None);
             let mut guard = 0u64;
-            while self.finding.is_none() && self.runnable != 0 {
-                let tid = if self.runnable & 1 != 0 {
-                    0
-                } else {
-                    self.runnable.trailing_zeros()
-                };
+            while let Some(tid) = self.runnable.first().filter(|_| self.finding.is_none()) {
                 self.cur = tid;
                 self.step_thread(tid as usize);
                 guard += 1;
@@ -248,12 +261,15 @@ impl<'p> Execution<'p> {
     pub(crate) fn set_status(&mut self, tid: usize, s: Status) {
         self.threads[tid].status = s;
         if s == Status::Runnable {
-            self.runnable |= bit(tid as u32);
+            self.runnable.insert(tid as u32);
         } else {
-            self.runnable &= !bit(tid as u32);
+            self.runnable.remove(tid as u32);
             if s == Status::Done && tid >= self.prog.actors.len() {
-                // A worker's slot is free again: the pool changed.
-                self.touch(crate::sched::events::KEY_WORKERS, true);
+                // A worker's slot is free again. Freeing two slots gives the same pool in
+                // either order, so an end only reads the pool key: it conflicts with a spawn
+                // (a write: the slot a spawn takes depends on the slots freed before it), not
+                // with another end, and n workers that end need not cost n! orders.
+                self.touch(crate::sched::events::KEY_WORKERS, false);
                 if self.footprints.on && tid as u32 != self.cur {
                     self.record_kill(tid);
                 }
@@ -279,7 +295,7 @@ impl<'p> Execution<'p> {
         self.lockgraph.reset();
         self.irq_usage.reset();
         self.nthreads = 0;
-        self.runnable = 0;
+        self.runnable.clear();
         self.cur = NONE;
         self.steps = 0;
         self.ops = 0;
@@ -294,6 +310,7 @@ impl<'p> Execution<'p> {
         self.fault = None;
         self.failable = 0;
         self.injected = None;
+        self.order_observed = false;
         self.rec.clear();
         self.footprints.clear();
         if self.feedback {
@@ -365,9 +382,12 @@ impl<'p> Execution<'p> {
         self.workload_len = self.choices.len();
         for ai in 0..self.nthreads {
             if self.threads[ai].status == Status::Runnable {
-                self.runnable |= bit(ai as u32);
+                self.runnable.insert(ai as u32);
                 self.start_next_action(ai);
             }
+        }
+        if self.symmetric {
+            self.find_twins();
         }
     }
 
@@ -399,6 +419,7 @@ impl<'p> Execution<'p> {
     /// Runs one execution with decisions from `d`.
     pub fn run<D: Decider + ?Sized>(&mut self, d: &mut D) -> RunStatus {
         self.reset();
+        self.symmetric = d.wants_symmetry();
         d.begin();
         self.start_workload(d);
         let max_steps = self.prog.config.max_steps;
@@ -419,15 +440,22 @@ impl<'p> Execution<'p> {
             if self.steps >= max_steps && self.lone == 0 {
                 break RunStatus::StepLimit;
             }
-            let mut mask = self.runnable;
+            // Fair scheduling may set one runnable thread aside for this decision.
+            let mut fair = false;
             if self.fair_out != NONE {
-                let others = mask & !bit(self.fair_out);
-                if others != 0 {
-                    mask = others;
+                let out = std::mem::replace(&mut self.fair_out, NONE);
+                fair = self.runnable.several() && self.runnable.contains(out);
+                if fair {
+                    self.fair_mask.clone_from(&self.runnable);
+                    self.fair_mask.remove(out);
                 }
-                self.fair_out = NONE;
             }
-            if mask == 0 {
+            let mask = if fair {
+                &self.fair_mask
+            } else {
+                &self.runnable
+            };
+            let Some(lowest) = mask.first() else {
                 if self.fire_timeout() {
                     continue;
                 }
@@ -437,15 +465,19 @@ impl<'p> Execution<'p> {
                 } else {
                     RunStatus::Ok
                 };
-            }
+            };
             let cur = self.cur;
             let voluntary = cur != NONE && self.threads[cur as usize].yielded;
-            let picked = mask & (mask - 1) != 0;
+            let picked = mask.several();
+            let mut preempted = false;
             let tid = if !picked {
                 // A single runnable thread: no decision to make or record.
-                mask.trailing_zeros()
+                lowest
             } else {
                 if wants_pending {
+                    if pending.len() < self.nthreads {
+                        pending.resize(self.nthreads, NONE);
+                    }
                     for (t, p) in pending.iter_mut().enumerate().take(self.nthreads) {
                         *p = self.pending_object(t);
                     }
@@ -455,7 +487,8 @@ impl<'p> Execution<'p> {
                     current: cur,
                     voluntary,
                     step: self.steps,
-                    pending: &pending[..self.nthreads],
+                    pending: &pending[..self.nthreads.min(pending.len())],
+                    twins: self.symmetric.then_some(&self.twins),
                 };
                 if d.wants_state() {
                     d.observe_state(self.state_key(mask));
@@ -464,18 +497,15 @@ impl<'p> Execution<'p> {
                 if d.redundant() {
                     break RunStatus::Redundant;
                 }
-                let t = if (t as usize) < MAX_THREADS && mask & bit(t) != 0 {
+                let t = if mask.contains(t) {
                     t
                 } else {
                     // A decider bug or a diverged replay: fall back deterministically.
                     crate::sched::default_pick(&p)
                 };
-                let preemption = p.is_preemption(t);
-                if preemption {
+                preempted = p.is_preemption(t);
+                if preempted {
                     self.preemptions += 1;
-                    if self.feedback {
-                        self.fb_preempt(cur, t);
-                    }
                 }
                 if self.tracing {
                     let choice = self.choices.len() as u32;
@@ -483,24 +513,31 @@ impl<'p> Execution<'p> {
                         choice,
                         current: cur,
                         chosen: t,
-                        runnable: mask,
+                        runnable: mask.clone(),
                         default: crate::sched::default_pick(&p),
-                        preemption,
+                        preemption: preempted,
                     });
-                    self.rec.mark = Some((choice, preemption));
+                    self.rec.mark = Some((choice, preempted));
                 }
                 self.choices.push(t);
                 d.after_step(t, &p);
                 t
             };
+            // After the decision's borrows end (the set `mask` is a field of the execution).
+            if preempted && self.feedback {
+                self.fb_preempt(cur, tid);
+            }
             if tid != cur {
                 self.switches += 1;
             }
             if cur != NONE {
                 self.threads[cur as usize].yielded = false;
             }
-            if self.watchdog(tid, mask) {
+            if self.watchdog(tid, picked) {
                 continue;
+            }
+            if self.symmetric {
+                self.twins.fresh.remove(tid);
             }
             self.cur = tid;
             if self.footprints.on {
@@ -514,7 +551,7 @@ impl<'p> Execution<'p> {
                 self.step_thread(tid as usize);
             }
             self.rec.mark = None;
-            if self.streak >= FAIR_STEPS && self.runnable & !bit(tid) != 0 {
+            if self.streak >= FAIR_STEPS && self.runnable.has_other_than(tid) {
                 self.fair_out = tid;
                 self.streak = 0;
             }
@@ -535,11 +572,12 @@ impl<'p> Execution<'p> {
         }
     }
 
-    /// Counts `tid`'s streak before it steps; true when the step must not run: a timed wait
+    /// Counts `tid`'s streak before it steps (`others`: whether another thread could have
+    /// run instead); true when the step must not run: a timed wait
     /// was ended instead (virtual time passes while a lone thread spins), or the soft-lockup
     /// watchdog fired (nothing else can run, nothing can time out, and the thread has run
     /// `soft_lockup_steps` steps in a row).
-    fn watchdog(&mut self, tid: u32, mask: ThreadMask) -> bool {
+    fn watchdog(&mut self, tid: u32, others: bool) -> bool {
         if tid == self.streak_tid {
             self.streak += 1;
         } else {
@@ -547,7 +585,7 @@ impl<'p> Execution<'p> {
             self.streak = 1;
             self.lone = 0;
         }
-        if mask != bit(tid) {
+        if others {
             self.lone = 0;
             return false;
         }
@@ -566,15 +604,19 @@ impl<'p> Execution<'p> {
     /// Wakes the lowest thread in a timed wait, if any (virtual time advances only when
     /// nothing else can run).
     fn fire_timeout(&mut self) -> bool {
-        for tid in 0..self.nthreads {
-            let t = &self.threads[tid];
-            if t.status == Status::Blocked && t.wait.has_timeout() {
-                self.threads[tid].timed_out = true;
-                self.unblock(tid);
-                return true;
-            }
+        let timed = |t: &Thread| t.status == Status::Blocked && t.wait.has_timeout();
+        let Some(tid) = (0..self.nthreads).find(|&t| timed(&self.threads[t])) else {
+            return false;
+        };
+        if self.symmetric {
+            let waiters: Vec<usize> = (tid..self.nthreads)
+                .filter(|&t| timed(&self.threads[t]))
+                .collect();
+            self.note_order_choice(&waiters, false);
         }
-        false
+        self.threads[tid].timed_out = true;
+        self.unblock(tid);
+        true
     }
 
     /// Nothing can run: hung tasks, stranded waiters, then leaks.
@@ -590,16 +632,25 @@ impl<'p> Execution<'p> {
                 && !(t.actor != NONE && prog.actors[t.actor as usize].daemon)
                 && !(t.kthread != NONE && t.wait.interruptible())
         };
-        if let Some(tid) = (0..self.nthreads)
-            .find(|&i| reportable(&self.threads[i]) && !self.threads[i].wait.interruptible())
-        {
-            self.report_hung_task(tid);
-            return;
-        }
-        if let Some(tid) = (0..self.nthreads)
-            .find(|&i| reportable(&self.threads[i]) && self.threads[i].wait.interruptible())
-        {
-            self.report_stranded(tid);
+        // Hung tasks first, then stranded interruptible waiters; each report names the
+        // lowest-numbered such task.
+        for interruptible in [false, true] {
+            let blocked = |i: usize| {
+                reportable(&self.threads[i])
+                    && self.threads[i].wait.interruptible() == interruptible
+            };
+            let Some(tid) = (0..self.nthreads).find(|&i| blocked(i)) else {
+                continue;
+            };
+            if self.symmetric {
+                let named: Vec<usize> = (tid..self.nthreads).filter(|&i| blocked(i)).collect();
+                self.note_order_choice(&named, true);
+            }
+            if interruptible {
+                self.report_stranded(tid);
+            } else {
+                self.report_hung_task(tid);
+            }
             return;
         }
         let mut marks = std::mem::take(&mut self.marks);
@@ -638,29 +689,24 @@ impl<'p> Execution<'p> {
     }
 
     /// Starts a thread at run time (a work item's worker, a kthread) in the first free slot
-    /// after the actors: a slot never used in this run, or one whose thread is done. The new
-    /// thread runs `func(args)` in context `ctx` from its first step; the creating step
-    /// records the spawn for the partial-order reduction. None after a model error (no slot
-    /// left); `tid` is the creating thread.
-    pub(crate) fn spawn_thread(
-        &mut self,
-        tid: usize,
-        ctx: Context,
-        func: u32,
-        args: &[Value],
-    ) -> Option<usize> {
-        let Some(w) = (self.prog.actors.len()..MAX_THREADS)
-            .find(|&t| t >= self.nthreads || self.threads[t].status == Status::Done)
-        else {
-            self.model_error(tid, format!("more than {MAX_THREADS} threads"));
-            return None;
-        };
+    /// after the actors: one whose thread is done, or a new one. There is no limit: each
+    /// live worker or kthread has its own work item or task object on the model heap, which
+    /// `heap_objects` bounds. The new thread runs `func(args)` in context `ctx` from its
+    /// first step; the creating step records the spawn for the partial-order reduction.
+    pub(crate) fn spawn_thread(&mut self, ctx: Context, func: u32, args: &[Value]) -> usize {
+        let first = self.prog.actors.len();
+        let w = (first..self.nthreads)
+            .find(|&t| self.threads[t].status == Status::Done)
+            .unwrap_or(self.nthreads.max(first));
+        if w == self.threads.len() {
+            self.threads.push(Thread::new());
+        }
         self.threads[w].reset(NONE, ctx);
         self.nthreads = self.nthreads.max(w + 1);
         self.set_status(w, Status::Runnable);
         self.record_spawn(w);
         self.push_frame(w, func, args, 0, None);
-        Some(w)
+        w
     }
 
     /// Pushes a call frame on thread `tid`.

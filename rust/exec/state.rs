@@ -14,7 +14,7 @@
 
 use super::thread::{Thread, Wait};
 use super::Execution;
-use crate::sched::ThreadMask;
+use crate::sched::ThreadSet;
 use crate::world::{Obj, ObjState, Value};
 
 /// A scheduling point's state: its hash, and the two counters a revisit is compared on.
@@ -88,10 +88,14 @@ pub(crate) fn set_element(x: u64) -> u64 {
 
 impl Execution<'_> {
     /// The state at a scheduling point whose pickable threads are `mask`.
-    pub(crate) fn state_key(&self, mask: ThreadMask) -> StateKey {
+    pub(crate) fn state_key(&self, mask: &ThreadSet) -> StateKey {
         let mut h = Hasher::new();
-        h.word(mask as u64);
-        h.word((mask >> 64) as u64);
+        let (inline, spill) = mask.words();
+        h.word(inline as u64);
+        h.word((inline >> 64) as u64);
+        for &w in spill {
+            h.word(w);
+        }
         h.pair(self.nthreads as u32, self.streak_tid);
         h.pair(self.fail_nth, self.failable);
         h.word(self.injected.is_some() as u64);

@@ -32,15 +32,15 @@ pub struct TraceEvent {
 }
 
 /// One scheduling decision (a point with more than one runnable thread).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PickRecord {
     /// Index in the choice list.
     pub choice: u32,
     /// The thread that ran before (NONE at the start).
     pub current: u32,
     pub chosen: u32,
-    /// Bit i: thread i could run here.
-    pub runnable: crate::sched::ThreadMask,
+    /// The threads that could run here.
+    pub runnable: crate::sched::ThreadSet,
     /// What the non-preemptive default would have chosen.
     pub default: u32,
     pub preemption: bool,

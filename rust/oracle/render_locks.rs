@@ -258,6 +258,9 @@ impl Execution<'_> {
         // Title from the lowest-numbered task in the cycle, so the same cycle gets the same
         // title whichever thread closed it.
         let first = cycle.iter().map(|l| l.tid as usize).min().unwrap_or(tid);
+        let mut members: Vec<usize> = cycle.iter().map(|l| l.tid as usize).collect();
+        members.sort_unstable();
+        self.note_order_choice(&members, true);
         let func = title_function(prog, &frames_of(&self.threads[first]));
         self.raise(tid, Kind::Deadlock, "deadlock", Some(func), text);
     }

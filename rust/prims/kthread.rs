@@ -134,9 +134,7 @@ impl Execution<'_> {
         let task = self.world.alloc_task();
         // KASAN's "Allocated by task": the creator (copy_process runs on its behalf).
         self.world.objs[task as usize].alloc_stack = self.current_stack(tid);
-        let Some(w) = self.spawn_thread(tid, Context::Process, f, &[data]) else {
-            return;
-        };
+        let w = self.spawn_thread(Context::Process, f, &[data]);
         let t = &mut self.threads[w];
         t.kthread = task;
         t.comm = comm;

@@ -344,8 +344,33 @@ impl Execution<'_> {
         if kind == ObjKind::RwSem {
             self.rwsem_cond_wake(r.idx);
         }
-        if let Some(mut cycle) = find_cycle(&self.threads[..self.nthreads], tid as u32, r.idx) {
+        let world = &self.world;
+        let sole_holder = |l: u32| match &world.objs.get(l as usize)?.state {
+            ObjState::Lock(st) if st.readers == 0 && st.owner != 0 => Some(st.owner - 1),
+            _ => None,
+        };
+        let walk = find_cycle(
+            &self.threads[..self.nthreads],
+            tid as u32,
+            r.idx,
+            sole_holder,
+        );
+        if walk.forked {
+            self.note_order_walk();
+        }
+        if let Some(mut cycle) = walk.cycle {
             if let Some(w) = queued_behind {
+                if self.symmetric {
+                    // The lowest-numbered waiting writer is the one named.
+                    let writers: Vec<usize> = (w..self.nthreads)
+                        .filter(|&i| {
+                            let t = &self.threads[i];
+                            t.status == Status::Blocked
+                                && matches!(t.wait, Wait::RwSem { obj: o, write: true } if o == r.idx)
+                        })
+                        .collect();
+                    self.note_order_choice(&writers, false);
+                }
                 let link = crate::oracle::deadlock::WaitLink {
                     tid: w as u32,
                     lock: r.idx,

@@ -214,11 +214,13 @@ impl PyProgram {
     /// stopping at the first finding. `unbounded` chooses the search of the unbounded part
     /// of `preemptions = 2**32 - 1` (all): "both" (the reduced and the stateful search in
     /// turn, the default), "reduction" or "states" alone; `states` and `by_states` report on
-    /// the stateful one.
+    /// the stateful one. `symmetry` (default: as `reduction`) explores only the
+    /// lowest-numbered of identical threads that have not started yet (the same findings
+    /// and minimal preemptions; `symmetry` on the result says whether it held to the end).
     #[pyo3(signature = (
         preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
         interruptible = false, progress = None, all_workloads = false, reduction = true,
-        every_finding = false, unbounded = "both"
+        every_finding = false, unbounded = "both", symmetry = None
     ))]
     fn verify(
         &self,
@@ -233,6 +235,7 @@ impl PyProgram {
         reduction: bool,
         every_finding: bool,
         unbounded: &str,
+        symmetry: Option<bool>,
     ) -> PyResult<PyVerify> {
         let unbounded_search = runner::UnboundedSearch::by_name(unbounded).map_err(to_py)?;
         let spec = SearchSpec {
@@ -244,6 +247,7 @@ impl PyProgram {
             no_reduction: !reduction,
             every_finding,
             unbounded_search,
+            symmetry: symmetry.unwrap_or(reduction),
         };
         let mut watch = Watch::new(progress);
         let r = self.with_exec(py, |ex| {
@@ -272,6 +276,7 @@ impl PyProgram {
             unbounded: r.unbounded,
             states: r.states,
             by_states: r.by_states,
+            symmetry: r.symmetry,
             outcome,
             interrupted,
             model_error,

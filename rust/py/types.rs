@@ -193,9 +193,7 @@ impl PyOutcome {
             d.set_item("choice", p.choice)?;
             d.set_item("current", (p.current != NONE).then_some(p.current))?;
             d.set_item("chosen", p.chosen)?;
-            let runnable: Vec<u32> = (0..crate::limits::MAX_THREADS as u32)
-                .filter(|&t| p.runnable & crate::sched::bit(t) != 0)
-                .collect();
+            let runnable: Vec<u32> = p.runnable.iter().collect();
             d.set_item("runnable", runnable)?;
             d.set_item("default", p.default)?;
             d.set_item("preemption", p.preemption)?;
@@ -312,6 +310,10 @@ pub struct PyVerify {
     /// are then the reduced search's so far.
     #[pyo3(get)]
     pub by_states: bool,
+    /// Identical threads not yet started were explored once to the end of the search (false:
+    /// symmetry was off, or dropped because thread numbers decided something in a run).
+    #[pyo3(get)]
+    pub symmetry: bool,
     #[pyo3(get)]
     pub outcome: Option<Py<PyOutcome>>,
     /// "SIGINT" or "SIGTERM" when an interruptible search was stopped by that signal.

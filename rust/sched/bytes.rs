@@ -4,7 +4,7 @@
 //! runnable set. When the bytes run out, a PRNG seeded by a hash of the input continues, so
 //! every input is a complete, deterministic run.
 
-use super::{default_pick, nth_set_bit, ChoiceKind, Decider, Point};
+use super::{default_pick, ChoiceKind, Decider, Point};
 use crate::oracle::fnv1a64;
 use crate::rng::Rng;
 
@@ -47,14 +47,15 @@ impl Decider for FromBytes<'_> {
 
     fn pick(&mut self, p: &Point) -> u32 {
         let b = self.next_byte();
-        let cur_ok = p.current != u32::MAX && p.runnable & super::bit(p.current) != 0;
+        let cur_ok = p.current != u32::MAX && p.runnable.contains(p.current);
         if b < 0x80 && cur_ok && !p.voluntary {
             return p.current;
         }
         if b < 0x80 {
             return default_pick(p);
         }
-        nth_set_bit(p.runnable, (b as u32 - 0x80) % p.runnable.count_ones())
+        let k = (b as u32 - 0x80) % p.runnable.len();
+        p.runnable.nth(k).unwrap_or_else(|| default_pick(p))
     }
 }
 

@@ -30,31 +30,35 @@
 //! (CHESS-style iterative context bounding): every runnable thread within the bound is
 //! explored at every decision, and `analyze` does nothing; `verify --no-reduction` runs that,
 //! and `tests/test_reduction.py` checks the two find the same bugs.
+//!
+//! With symmetry (`with_symmetry`, `sched::symmetry`), a thread a decision would explore is
+//! replaced by its lowest-numbered fresh twin there, and the fresh twins of a sleeping fresh
+//! thread sleep too.
 
 use super::events::{Access, Event, Footprint, Footprints};
 use super::hb::Analysis;
+use super::symmetry::Symmetry;
 use super::visited::Visited;
 use super::workload::{Answer, WorkloadChoices};
-use super::{bit, default_pick, ChoiceKind, Decider, Point, ThreadMask};
+use super::{default_pick, ChoiceKind, Decider, Point, ThreadSet};
 use crate::exec::state::StateKey;
-use crate::limits::MAX_THREADS;
 use crate::world::NONE;
 
 /// A decision of the current path.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Node {
-    runnable: ThreadMask,
+    runnable: ThreadSet,
     current: u32,
     voluntary: bool,
     chosen: u32,
     /// Threads to explore here (races add to it), and those already explored.
-    backtrack: ThreadMask,
-    done: ThreadMask,
+    backtrack: ThreadSet,
+    done: ThreadSet,
     preemptions_before: u32,
     /// A workload choice (its options are choice values, not threads).
     workload: bool,
     /// The threads asleep on arrival (unbounded reduced search only).
-    sleep: ThreadMask,
+    sleep: ThreadSet,
 }
 
 impl Node {
@@ -62,7 +66,7 @@ impl Node {
         self.current != NONE
             && t != self.current
             && !self.voluntary
-            && self.runnable & bit(self.current) != 0
+            && self.runnable.contains(self.current)
     }
 }
 
@@ -93,6 +97,7 @@ pub struct Dpor {
     coming: Option<StateKey>,
     /// The events the next run shares with the last analysed one.
     resume_from: usize,
+    sym: Symmetry,
 }
 
 impl Dpor {
@@ -117,6 +122,7 @@ impl Dpor {
             states: None,
             coming: None,
             resume_from: 0,
+            sym: Symmetry::default(),
         }
     }
 
@@ -151,6 +157,37 @@ impl Dpor {
         self
     }
 
+    /// Explores one of each set of identical fresh threads (`sched::symmetry`).
+    pub fn with_symmetry(mut self, on: bool) -> Dpor {
+        self.sym = Symmetry::new(on);
+        self
+    }
+
+    /// Stops treating identical threads alike (a run showed that thread numbers mattered).
+    /// When symmetry had pruned something, the tree explored so far is not the one without
+    /// it: the search starts again from its first run (true).
+    pub fn drop_symmetry(&mut self) -> bool {
+        self.sym.switch_off();
+        if !self.sym.used() {
+            return false;
+        }
+        self.nodes.clear();
+        self.node_steps.clear();
+        self.pruned = false;
+        self.an.invalidate();
+        self.resume_from = 0;
+        if self.states.is_some() {
+            // States explored from under symmetry were explored only up to it.
+            self.states = Some(Visited::default());
+        }
+        true
+    }
+
+    /// Whether symmetry is on.
+    pub fn symmetric(&self) -> bool {
+        self.sym.on()
+    }
+
     /// Distinct states a stateful search explored from.
     pub fn states_explored(&self) -> u64 {
         self.states.as_ref().map_or(0, |v| v.len() as u64)
@@ -162,8 +199,8 @@ impl Dpor {
     }
 
     /// The threads asleep now.
-    fn asleep_mask(&self) -> ThreadMask {
-        self.asleep.iter().fold(0, |m, f| m | bit(f.tid))
+    fn asleep_mask(&self) -> ThreadSet {
+        self.asleep.iter().map(|f| f.tid).collect()
     }
 
     /// Whether the workload list fixed the fail-nth choice.
@@ -173,34 +210,35 @@ impl Dpor {
 
     /// After the search: whether the bound cut nothing off.
     pub fn explored_everything(&self) -> bool {
-        !self.pruned && !self.workload.cut_off()
+        !self.pruned
     }
 
     /// Asks node `n` to explore thread `t` as well, within the bound; false when `t`
     /// cannot run there.
     fn add(&mut self, n: usize, t: u32) -> bool {
-        let node = &mut self.nodes[n];
-        if node.runnable & bit(t) == 0 {
+        let node = &self.nodes[n];
+        if !node.runnable.contains(t) {
             return false;
         }
-        if node.backtrack & bit(t) != 0 {
+        // A twin costs the same preemptions: neither is the thread that ran last.
+        let t = self.sym.canonical(n, &node.runnable, t);
+        let node = &mut self.nodes[n];
+        if node.backtrack.contains(t) {
             return true;
         }
         if node.preemptions_before + node.costs_preemption(t) as u32 > self.bound {
             self.pruned = true;
             return true;
         }
-        node.backtrack |= bit(t);
+        node.backtrack.insert(t);
         true
     }
 
     /// Asks node `n` to explore `t`, or every runnable thread when `t` cannot run there.
     fn add_or_all(&mut self, n: usize, t: u32) {
         if !self.add(n, t) {
-            let mut all = self.nodes[n].runnable;
-            while all != 0 {
-                let u = all.trailing_zeros();
-                all &= all - 1;
+            let all = self.nodes[n].runnable.clone();
+            for u in &all {
                 self.add(n, u);
             }
         }
@@ -240,14 +278,12 @@ impl Dpor {
                     u == t || y == NONE || y > x || !an.happens_before(y, x)
                 })
         };
-        let node = self.nodes[n as usize];
-        let mut covered = node.backtrack;
-        while covered != 0 {
-            let t = covered.trailing_zeros();
-            covered &= covered - 1;
-            if (t as usize) < an.width && initial(t as usize) {
-                return;
-            }
+        let covered = &self.nodes[n as usize].backtrack;
+        if covered
+            .iter()
+            .any(|t| (t as usize) < an.width && initial(t as usize))
+        {
+            return;
         }
         let p = an.tid[e2 as usize] as usize;
         let t = if initial(p) {
@@ -281,7 +317,7 @@ impl Dpor {
     /// work item, say) conflicts with `e1`, so `t` is also explored just before `e1`.
     fn reverse_killed(&mut self, e1: u32, t: u32) {
         let n = self.an.node[e1 as usize];
-        if n == NONE || self.nodes[n as usize].backtrack & bit(t) != 0 {
+        if n == NONE || self.nodes[n as usize].backtrack.contains(t) {
             return;
         }
         self.add_reversal(n as usize, t);
@@ -289,9 +325,9 @@ impl Dpor {
 
     /// Reads the event log of the run that just ended and schedules the reversals of its
     /// races. `runnable_at_end`: the threads still runnable when it stopped (a finding or the
-    /// step limit; 0 when every thread finished or blocked). The events the run shares with
-    /// the previous one keep their analysis (`sched::hb`): their races were handled then.
-    pub fn analyze(&mut self, fp: &Footprints, nthreads: usize, runnable_at_end: ThreadMask) {
+    /// step limit; empty when every thread finished or blocked). The events the run shares
+    /// with the previous one keep their analysis (`sched::hb`): their races were handled then.
+    pub fn analyze(&mut self, fp: &Footprints, nthreads: usize, runnable_at_end: &ThreadSet) {
         if self.diverged || !self.reduce {
             self.an.invalidate();
             return;
@@ -303,8 +339,8 @@ impl Dpor {
         let start = self.an.tid.len();
         // Room for one virtual end step at a time (each is analysed alone, then dropped).
         self.an.clocks.resize((real + 1) * width, 0);
-        let mut end_threads = runnable_at_end;
-        let steps = real + runnable_at_end.count_ones() as usize;
+        let mut end_threads = runnable_at_end.iter();
+        let steps = real + runnable_at_end.len() as usize;
         for k in start..steps {
             let i = k.min(real);
             let (tid, picked, global, accesses, spawned, killed) = if k < real {
@@ -315,16 +351,15 @@ impl Dpor {
                     e.global,
                     fp.accesses_of(&e),
                     e.spawned,
-                    e.killed,
+                    fp.kills_of(&e),
                 )
             } else {
                 // A thread still runnable at the end: its next step, dependent with
                 // everything, races with the last step of each other thread. Each such
                 // step is analysed on its own, after the real ones, and then dropped.
-                let t = end_threads.trailing_zeros();
-                end_threads &= end_threads - 1;
+                let t = end_threads.next().unwrap_or(NONE);
                 self.an.finish(real);
-                (t, false, true, &[][..], NONE, 0)
+                (t, false, true, &[][..], NONE, &[][..])
             };
             let p = tid as usize;
             if p >= width {
@@ -406,10 +441,7 @@ impl Dpor {
                 }
                 self.reverse(c, i as u32);
             }
-            let mut ended = killed;
-            while ended != 0 {
-                let t = ended.trailing_zeros();
-                ended &= ended - 1;
+            for &t in killed {
                 self.reverse_killed(i as u32, t);
             }
             let an = &mut self.an;
@@ -437,11 +469,14 @@ impl Dpor {
     fn backtrack(&mut self) -> bool {
         self.nodes.truncate(self.pos);
         self.node_steps.truncate(self.pos);
+        self.sym.truncate(self.pos);
         while let Some(node) = self.nodes.last_mut() {
-            let cand = node.backtrack & !node.done & !node.sleep;
-            if cand != 0 {
-                let t = cand.trailing_zeros();
-                node.done |= bit(t);
+            let cand = node
+                .backtrack
+                .iter()
+                .find(|&t| !node.done.contains(t) && !node.sleep.contains(t));
+            if let Some(t) = cand {
+                node.done.insert(t);
                 node.chosen = t;
                 // The next run repeats the events before this decision's pick.
                 let n = self.nodes.len() - 1;
@@ -453,17 +488,14 @@ impl Dpor {
             }
             self.nodes.pop();
             self.node_steps.pop();
+            self.sym.truncate(self.nodes.len());
         }
         false
     }
 
     /// A workload choice among `n` as a node whose every answer is explored.
     fn branch(&mut self, n: u32, default: u32) -> u32 {
-        let options: ThreadMask = if n as usize == MAX_THREADS {
-            ThreadMask::MAX
-        } else {
-            (1 << n) - 1
-        };
+        let options = ThreadSet::below(n);
         let c = if let Some(node) = self.nodes.get(self.pos) {
             if node.runnable != options || node.current != NONE {
                 self.diverged = true;
@@ -471,16 +503,17 @@ impl Dpor {
             node.chosen
         } else {
             self.nodes.push(Node {
-                runnable: options,
+                runnable: options.clone(),
                 current: NONE,
                 voluntary: true,
                 chosen: default,
                 backtrack: options,
-                done: bit(default),
+                done: ThreadSet::single(default),
                 preemptions_before: self.preemptions,
                 workload: true,
-                sleep: 0,
+                sleep: ThreadSet::new(),
             });
+            self.sym.push_node(ThreadSet::new());
             self.node_steps.push(Vec::new());
             default
         };
@@ -500,6 +533,7 @@ impl Decider for Dpor {
         self.stepping_node = NONE;
         self.blocked = false;
         self.coming = None;
+        self.sym.begin();
     }
 
     fn choose(&mut self, kind: ChoiceKind, n: u32, default: u32) -> u32 {
@@ -510,9 +544,10 @@ impl Decider for Dpor {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
+        self.sym.load(p.twins);
         let sleeping = self.sleep_sets();
         let t = if let Some(node) = self.nodes.get(self.pos) {
-            if node.runnable != p.runnable || node.current != p.current {
+            if node.runnable != *p.runnable || node.current != p.current {
                 self.diverged = true;
             }
             let chosen = node.chosen;
@@ -533,35 +568,46 @@ impl Decider for Dpor {
                     return default_pick(p);
                 }
             }
-            let asleep = if sleeping { self.asleep_mask() } else { 0 };
-            let awake = p.runnable & !asleep;
-            if awake == 0 {
-                // Every order from here starts with a step explored elsewhere.
-                self.blocked = true;
-                return default_pick(p);
-            }
-            let t = default_pick(&Point {
-                runnable: awake,
-                ..*p
-            });
+            let fresh = self.sym.fresh_at(p.twins);
+            let mut asleep = if sleeping {
+                self.asleep_mask()
+            } else {
+                ThreadSet::new()
+            };
+            self.sym.close_sleep(&fresh, &mut asleep);
+            let t = if asleep.is_empty() {
+                default_pick(p)
+            } else {
+                let mut awake = p.runnable.clone();
+                awake.subtract(&asleep);
+                if awake.is_empty() {
+                    // Every order from here starts with a step explored elsewhere.
+                    self.blocked = true;
+                    return default_pick(p);
+                }
+                default_pick(&Point {
+                    runnable: &awake,
+                    ..*p
+                })
+            };
+            // A sleeping thread's fresh twins sleep too, so the lowest twin is awake.
+            let t = self.sym.canonical_in(&fresh, p.runnable, t);
             self.nodes.push(Node {
-                runnable: p.runnable,
+                runnable: p.runnable.clone(),
                 current: p.current,
                 voluntary: p.voluntary,
                 chosen: t,
-                backtrack: bit(t),
-                done: bit(t),
+                backtrack: ThreadSet::single(t),
+                done: ThreadSet::single(t),
                 preemptions_before: self.preemptions,
                 workload: false,
                 sleep: asleep,
             });
+            self.sym.push_node(fresh);
             self.node_steps.push(Vec::new());
             if !self.reduce {
                 let n = self.nodes.len() - 1;
-                let mut others = p.runnable & !bit(t);
-                while others != 0 {
-                    let u = others.trailing_zeros();
-                    others &= others - 1;
+                for u in p.runnable.iter().filter(|&u| u != t) {
                     self.add(n, u);
                 }
             }
@@ -597,6 +643,10 @@ impl Decider for Dpor {
 
     fn redundant(&self) -> bool {
         self.blocked
+    }
+
+    fn wants_symmetry(&self) -> bool {
+        self.sym.on()
     }
 
     fn wants_state(&self) -> bool {

@@ -70,7 +70,9 @@ pub struct Event {
     pub spawned: u32,
     /// The threads this step ended before they could take their next step (a cancelled
     /// work item's worker): each had a pending step the reduction must order against it.
-    pub killed: super::ThreadMask,
+    /// They are `Footprints::kills[kills_start..kills_end]`.
+    pub kills_start: u32,
+    pub kills_end: u32,
 }
 
 /// The event log of one execution.
@@ -80,6 +82,8 @@ pub struct Footprints {
     pub on: bool,
     pub events: Vec<Event>,
     pub accesses: Vec<Access>,
+    /// The threads each event ended (see `Event::kills_start`).
+    pub kills: Vec<u32>,
 }
 
 impl Footprints {
@@ -87,11 +91,17 @@ impl Footprints {
     pub fn clear(&mut self) {
         self.events.clear();
         self.accesses.clear();
+        self.kills.clear();
     }
 
     /// The accesses of event `e`.
     pub fn accesses_of(&self, e: &Event) -> &[Access] {
         &self.accesses[e.start as usize..e.end as usize]
+    }
+
+    /// The threads event `e` ended before their next step.
+    pub fn kills_of(&self, e: &Event) -> &[u32] {
+        &self.kills[e.kills_start as usize..e.kills_end as usize]
     }
 
     /// The event being recorded.

@@ -14,21 +14,16 @@ pub mod random;
 pub mod registry;
 pub mod replay;
 pub mod runs;
+pub mod symmetry;
+pub mod threadset;
 #[cfg(test)]
 mod toy;
 pub mod visited;
 pub mod workload;
 
 use crate::world::NONE;
-
-/// A set of thread ids: bit i stands for thread i (`crate::limits::MAX_THREADS` bits).
-pub type ThreadMask = u128;
-
-/// The mask holding thread `tid` alone.
-#[inline]
-pub const fn bit(tid: u32) -> ThreadMask {
-    1 << tid
-}
+pub use symmetry::Twins;
+pub use threadset::ThreadSet;
 
 /// What a workload choice is about (so a decider can answer with the default workload).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,8 +43,8 @@ pub enum ChoiceKind {
 /// A scheduling point.
 #[derive(Clone, Copy, Debug)]
 pub struct Point<'a> {
-    /// Bit i set: thread i can run. At least two options exist when a decider is asked.
-    pub runnable: ThreadMask,
+    /// The threads that can run. At least two options exist when a decider is asked.
+    pub runnable: &'a ThreadSet,
     /// The thread that ran last, or NONE.
     pub current: u32,
     /// Whether `current` yielded voluntarily (switching away is then not a preemption).
@@ -59,6 +54,9 @@ pub struct Point<'a> {
     /// For each thread, the object its next visible operation touches (NONE if unknown);
     /// filled only for deciders that ask for it.
     pub pending: &'a [u32],
+    /// Identical threads that have not started yet; given only to deciders that ask for
+    /// it (`Decider::wants_symmetry`).
+    pub twins: Option<&'a Twins>,
 }
 
 impl Point<'_> {
@@ -67,7 +65,7 @@ impl Point<'_> {
         self.current != NONE
             && tid != self.current
             && !self.voluntary
-            && self.runnable & bit(self.current) != 0
+            && self.runnable.contains(self.current)
     }
 }
 
@@ -90,6 +88,11 @@ pub trait Decider {
     fn pick(&mut self, p: &Point) -> u32;
     /// Whether `Point::pending` must be computed.
     fn wants_pending(&self) -> bool {
+        false
+    }
+    /// Whether `Point::twins` must be computed (a search that explores one of several
+    /// identical threads that have not started yet).
+    fn wants_symmetry(&self) -> bool {
         false
     }
     /// Called after a thread was chosen and ran one step (for priority schedulers).
@@ -123,29 +126,18 @@ pub trait Decider {
 /// The non-preemptive default: keep the current thread; after a voluntary yield, the next
 /// runnable thread in round-robin order; otherwise the lowest runnable thread.
 pub fn default_pick(p: &Point) -> u32 {
-    let cur_ok = p.current != NONE && p.runnable & bit(p.current) != 0;
+    let r = p.runnable;
+    let cur_ok = p.current != NONE && r.contains(p.current);
     if cur_ok && !p.voluntary {
         return p.current;
     }
     if p.current != NONE && p.voluntary {
-        let others = p.runnable & !bit(p.current);
-        if others != 0 {
-            let above = others & ((ThreadMask::MAX << p.current) << 1);
-            return if above != 0 {
-                above.trailing_zeros()
-            } else {
-                others.trailing_zeros()
-            };
+        if let Some(t) = r.next_after(p.current) {
+            return t;
+        }
+        if let Some(t) = r.first().filter(|&t| t != p.current) {
+            return t;
         }
     }
-    p.runnable.trailing_zeros()
-}
-
-/// The `k`-th (0-based) set bit of `mask`.
-#[inline]
-pub fn nth_set_bit(mut mask: ThreadMask, k: u32) -> u32 {
-    for _ in 0..k {
-        mask &= mask - 1;
-    }
-    mask.trailing_zeros()
+    r.first().unwrap_or(NONE)
 }

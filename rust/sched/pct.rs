@@ -9,7 +9,6 @@
 
 use super::fault::FailNth;
 use super::{ChoiceKind, Decider, Point};
-use crate::limits::MAX_THREADS;
 use crate::rng::Rng;
 
 /// The run-length guess for the first execution, before any run was observed.
@@ -17,6 +16,13 @@ const FIRST_K: u64 = 64;
 
 /// Threads that get a priority at the start of an execution until a run shows more.
 const FIRST_SPAN: usize = 64;
+
+/// The span once a run used a thread beyond `FIRST_SPAN`: 128, then doubled as often as the
+/// highest thread needs (so that programs of up to 128 threads draw the same priorities as
+/// when 128 was the most threads a program could have).
+pub(crate) fn grown_span(highest: u32) -> usize {
+    (highest as usize + 1).next_power_of_two().max(128)
+}
 
 /// The PCT decider.
 pub struct Pct {
@@ -29,10 +35,13 @@ pub struct Pct {
     decisions: u64,
     /// Whether a run has ended (then `k` is an observed length).
     observed: bool,
-    prio: [u64; MAX_THREADS],
-    /// Threads that get a shuffled initial priority: 64, or all once a run used a thread id
-    /// beyond that (so programs with few threads keep a cheap `begin`).
+    /// Per thread: its priority (`span` entries).
+    prio: Vec<u64>,
+    /// Threads that get a shuffled initial priority: 64, or more once a run used a thread
+    /// id beyond that (`grown_span`), so programs with few threads keep a cheap `begin`.
     span: usize,
+    /// Scratch for the shuffle.
+    order: Vec<u64>,
     change_points: Vec<u64>,
     next_low: u64,
     fail: FailNth,
@@ -47,8 +56,9 @@ impl Pct {
             k: FIRST_K,
             decisions: 0,
             observed: false,
-            prio: [0; MAX_THREADS],
+            prio: vec![0; FIRST_SPAN],
             span: FIRST_SPAN,
+            order: Vec::with_capacity(FIRST_SPAN),
             change_points: Vec::new(),
             next_low: 0,
             fail: FailNth::default(),
@@ -59,8 +69,9 @@ impl Pct {
 impl Pct {
     /// Distinct random priorities `d + from .. d + span` for the threads `from..span`.
     fn shuffle_priorities(&mut self, from: usize) {
-        let mut order: [u64; MAX_THREADS] = std::array::from_fn(|i| i as u64);
-        let order = &mut order[from..self.span];
+        let order = &mut self.order;
+        order.clear();
+        order.extend(from as u64..self.span as u64);
         for i in (1..order.len()).rev() {
             let j = self.rng.below(i as u64 + 1) as usize;
             order.swap(i, j);
@@ -108,22 +119,21 @@ impl Decider for Pct {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
-        if p.runnable.checked_shr(self.span as u32).unwrap_or(0) != 0 {
-            // A thread beyond the span: from now on every thread gets a shuffled priority;
-            // in this run the new ones rank above the others, in random order.
+        let highest = p.runnable.last().unwrap_or(0);
+        if highest as usize >= self.span {
+            // A thread beyond the span: from now on it gets a shuffled priority; in this run
+            // the new ones rank above the others, in random order.
             let old = self.span;
-            self.span = MAX_THREADS;
+            self.span = grown_span(highest);
+            self.prio.resize(self.span, 0);
             self.shuffle_priorities(old);
         }
-        let best = |prio: &[u64; MAX_THREADS]| {
-            let mut m = p.runnable;
-            let mut best = m.trailing_zeros();
-            while m != 0 {
-                let t = m.trailing_zeros();
+        let best = |prio: &[u64]| {
+            let mut best = p.runnable.first().unwrap_or(0);
+            for t in p.runnable {
                 if prio[t as usize] > prio[best as usize] {
                     best = t;
                 }
-                m &= m - 1;
             }
             best
         };
@@ -142,16 +152,17 @@ impl Decider for Pct {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sched::bit;
+    use crate::sched::ThreadSet;
     use crate::world::NONE;
 
-    fn pick(d: &mut Pct, runnable: crate::sched::ThreadMask) -> u32 {
+    fn pick(d: &mut Pct, runnable: &[u32]) -> u32 {
         d.pick(&Point {
-            runnable,
+            runnable: &runnable.iter().copied().collect::<ThreadSet>(),
             current: NONE,
             voluntary: false,
             step: 0,
             pending: &[],
+            twins: None,
         })
     }
 
@@ -160,19 +171,25 @@ mod tests {
         let mut d = Pct::new(3, 1);
         d.begin();
         assert_eq!(d.span, FIRST_SPAN);
-        pick(&mut d, bit(0) | bit(100));
-        assert_eq!(d.span, MAX_THREADS);
-        let mut wins = [0u32; 2];
-        for _ in 0..200 {
+        pick(&mut d, &[0, 100]);
+        assert_eq!(d.span, 128, "the span of programs of up to 128 threads");
+        pick(&mut d, &[0, 100, 1000]);
+        assert_eq!(d.span, 1024);
+        let mut wins = [0u32; 3];
+        for _ in 0..300 {
             d.begin();
             let mut sorted = d.prio.to_vec();
             sorted.sort_unstable();
             sorted.dedup();
-            assert_eq!(sorted.len(), MAX_THREADS, "distinct priorities");
-            wins[(pick(&mut d, bit(0) | bit(100)) == 100) as usize] += 1;
+            assert_eq!(sorted.len(), 1024, "distinct priorities");
+            wins[match pick(&mut d, &[0, 100, 1000]) {
+                0 => 0,
+                100 => 1,
+                _ => 2,
+            }] += 1;
         }
-        // Either thread comes first about half of the time.
-        assert!(wins[0] > 60 && wins[1] > 60, "{wins:?}");
+        // Each thread comes first about a third of the time.
+        assert!(wins.iter().all(|&w| w > 60), "{wins:?}");
     }
 
     #[test]

@@ -3,16 +3,18 @@
 //! operation touches the same object (the racing ones) are redrawn, as is the runner's.
 
 use super::fault::FailNth;
+use super::pct::grown_span;
 use super::{ChoiceKind, Decider, Point};
-use crate::limits::MAX_THREADS;
 use crate::rng::Rng;
 use crate::world::NONE;
 
 /// The POS decider.
 pub struct Pos {
     rng: Rng,
-    prio: [u64; MAX_THREADS],
-    /// Threads that get a priority in `begin`: 64, or all once a run used more.
+    /// Per thread: its priority (`span` entries).
+    prio: Vec<u64>,
+    /// Threads that get a priority in `begin`: 64, or more once a run used more
+    /// (`pct::grown_span`).
     span: usize,
     fail: FailNth,
 }
@@ -22,7 +24,7 @@ impl Pos {
     pub fn new(seed: u64) -> Pos {
         Pos {
             rng: Rng::new(seed),
-            prio: [0; MAX_THREADS],
+            prio: vec![0; 64],
             span: 64,
             fail: FailNth::default(),
         }
@@ -59,32 +61,34 @@ impl Decider for Pos {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
-        if p.runnable.checked_shr(self.span as u32).unwrap_or(0) != 0 {
-            for q in self.prio[self.span..].iter_mut() {
+        let highest = p.runnable.last().unwrap_or(0);
+        if highest as usize >= self.span {
+            let old = self.span;
+            self.span = grown_span(highest);
+            self.prio.resize(self.span, 0);
+            for q in self.prio[old..].iter_mut() {
                 *q = self.rng.next_u64();
             }
-            self.span = MAX_THREADS;
         }
-        let mut m = p.runnable;
-        let mut best = m.trailing_zeros();
-        while m != 0 {
-            let t = m.trailing_zeros();
+        let mut best = p.runnable.first().unwrap_or(0);
+        for t in p.runnable {
             if self.prio[t as usize] > self.prio[best as usize] {
                 best = t;
             }
-            m &= m - 1;
         }
         best
     }
 
     fn after_step(&mut self, tid: u32, p: &Point) {
         let obj = p.pending.get(tid as usize).copied().unwrap_or(NONE);
-        self.prio[tid as usize] = self.rng.next_u64();
+        if let Some(q) = self.prio.get_mut(tid as usize) {
+            *q = self.rng.next_u64();
+        }
         if obj == NONE {
             return;
         }
         for (t, &o) in p.pending.iter().enumerate() {
-            if t as u32 != tid && o == obj {
+            if t as u32 != tid && o == obj && t < self.prio.len() {
                 self.prio[t] = self.rng.next_u64();
             }
         }
@@ -94,7 +98,7 @@ impl Decider for Pos {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sched::{bit, toy};
+    use crate::sched::{toy, ThreadSet};
 
     #[test]
     fn a_seed_repeats_its_runs_and_runs_differ() {
@@ -115,15 +119,16 @@ mod tests {
     fn after_a_step_the_racing_threads_priorities_are_redrawn() {
         let mut d = Pos::new(1);
         d.begin();
-        let before = d.prio;
+        let before = d.prio.clone();
         // Threads 0 and 2 touch object 7; thread 1 touches object 8.
         let pending = [7, 8, 7];
         let p = Point {
-            runnable: bit(0) | bit(1) | bit(2),
+            runnable: &ThreadSet::below(3),
             current: NONE,
             voluntary: false,
             step: 0,
             pending: &pending,
+            twins: None,
         };
         d.after_step(0, &p);
         assert_ne!(d.prio[0], before[0]);

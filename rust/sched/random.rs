@@ -2,7 +2,7 @@
 //! choices are uniform too, except fault injection's fail-nth (`sched::fault`).
 
 use super::fault::FailNth;
-use super::{nth_set_bit, ChoiceKind, Decider, Point};
+use super::{default_pick, ChoiceKind, Decider, Point};
 use crate::rng::Rng;
 
 /// The random-walk decider.
@@ -41,8 +41,8 @@ impl Decider for RandomWalk {
     }
 
     fn pick(&mut self, p: &Point) -> u32 {
-        let k = self.rng.below(p.runnable.count_ones() as u64) as u32;
-        nth_set_bit(p.runnable, k)
+        let k = self.rng.below(p.runnable.len() as u64) as u32;
+        p.runnable.nth(k).unwrap_or_else(|| default_pick(p))
     }
 }
 

@@ -70,11 +70,12 @@ mod tests {
             d.begin();
             let _ = d.choose(ChoiceKind::ActorEnabled { actor: 0 }, 2, 1);
             d.pick(&Point {
-                runnable: 0b1111,
+                runnable: &crate::sched::ThreadSet::below(4),
                 current: crate::world::NONE,
                 voluntary: false,
                 step: 0,
                 pending: &[crate::world::NONE; 4],
+                twins: None,
             })
         }
     }

@@ -52,11 +52,7 @@ impl Decider for Replay<'_> {
 
     fn pick(&mut self, p: &Point) -> u32 {
         match self.next() {
-            Some(t)
-                if (t as usize) < crate::limits::MAX_THREADS && p.runnable & super::bit(t) != 0 =>
-            {
-                t
-            }
+            Some(t) if p.runnable.contains(t) => t,
             Some(_) => {
                 self.diverged |= self.strict;
                 default_pick(p)

@@ -8,7 +8,7 @@
 //! scheduling points, then run the `target % n`-th runnable thread. After the last pair, the
 //! default schedule to the end.
 
-use super::{default_pick, nth_set_bit, ChoiceKind, Decider, Point};
+use super::{default_pick, ChoiceKind, Decider, Point};
 
 /// The switch-point decider.
 pub struct FromRuns<'a> {
@@ -61,7 +61,10 @@ impl Decider for FromRuns<'_> {
             Some(0) => {
                 self.gap = None;
                 match self.next_byte() {
-                    Some(t) => nth_set_bit(p.runnable, t as u32 % p.runnable.count_ones()),
+                    Some(t) => {
+                        let k = t as u32 % p.runnable.len();
+                        p.runnable.nth(k).unwrap_or_else(|| default_pick(p))
+                    }
                     None => default_pick(p),
                 }
             }
@@ -79,13 +82,14 @@ mod tests {
     use super::*;
     use crate::world::NONE;
 
-    fn point(runnable: crate::sched::ThreadMask, current: u32) -> Point<'static> {
+    fn point(runnable: &crate::sched::ThreadSet, current: u32) -> Point<'_> {
         Point {
             runnable,
             current,
             voluntary: false,
             step: 0,
             pending: &[],
+            twins: None,
         }
     }
 
@@ -93,15 +97,16 @@ mod tests {
     fn an_empty_input_is_the_serial_schedule_and_a_pair_is_one_switch() {
         let mut d = FromRuns::new(&[]);
         d.begin();
+        let both = crate::sched::ThreadSet::below(2);
         assert_eq!(d.choose(ChoiceKind::ActorEnabled { actor: 0 }, 2, 1), 1);
-        assert_eq!(d.pick(&point(0b11, NONE)), 0);
-        assert_eq!(d.pick(&point(0b11, 0)), 0);
+        assert_eq!(d.pick(&point(&both, NONE)), 0);
+        assert_eq!(d.pick(&point(&both, 0)), 0);
 
         // Follow the default for two points, then switch to the second runnable thread.
         let data = [2u8, 1];
         let mut d = FromRuns::new(&data);
         d.begin();
-        let picks: Vec<u32> = (0..5).map(|_| d.pick(&point(0b11, 0))).collect();
+        let picks: Vec<u32> = (0..5).map(|_| d.pick(&point(&both, 0))).collect();
         assert_eq!(picks, vec![0, 0, 1, 0, 0]);
     }
 }

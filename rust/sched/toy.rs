@@ -2,7 +2,7 @@
 //! steps and never block. It asks the decider at every point with two or more runnable
 //! threads, exactly as `exec` does, and ends the run through `Decider::end`.
 
-use super::{bit, Decider, Point, RunEnd, ThreadMask};
+use super::{Decider, Point, RunEnd, ThreadSet};
 use crate::world::NONE;
 
 /// Runs one execution of threads with `steps[t]` steps each; returns the thread of every
@@ -13,24 +13,25 @@ pub fn run<D: Decider>(d: &mut D, steps: &[u32]) -> (Vec<u32>, bool) {
     let mut current = NONE;
     d.begin();
     loop {
-        let runnable: ThreadMask = (0..left.len() as u32)
+        let runnable: ThreadSet = (0..left.len() as u32)
             .filter(|&t| left[t as usize] > 0)
-            .fold(0, |m, t| m | bit(t));
-        if runnable == 0 {
+            .collect();
+        let Some(first) = runnable.first() else {
             break;
-        }
+        };
         let p = Point {
-            runnable,
+            runnable: &runnable,
             current,
             voluntary: false,
             step: order.len() as u64,
             pending: &[],
+            twins: None,
         };
-        let t = if runnable.count_ones() == 1 {
-            runnable.trailing_zeros()
+        let t = if !runnable.several() {
+            first
         } else {
             let t = d.pick(&p);
-            assert!(runnable & bit(t) != 0, "picked a thread that cannot run");
+            assert!(runnable.contains(t), "picked a thread that cannot run");
             t
         };
         left[t as usize] -= 1;

@@ -5,7 +5,6 @@
 //! else from the search's own fail-nth value (the runner runs one tree per value).
 
 use super::ChoiceKind;
-use crate::limits::MAX_THREADS;
 
 /// What a tree search does with one workload choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,9 +27,6 @@ pub struct WorkloadChoices {
     fail_nth: u32,
     /// Whether the list answered the fail-nth choice (the search then does not enumerate it).
     fail_nth_fixed: bool,
-    /// Whether a choice with more alternatives than a node holds was answered by its
-    /// default only (so not every workload was explored).
-    cut_off: bool,
 }
 
 impl WorkloadChoices {
@@ -60,11 +56,6 @@ impl WorkloadChoices {
         self.fail_nth_fixed
     }
 
-    /// Whether some workload was left unexplored (too many alternatives for a node).
-    pub fn cut_off(&self) -> bool {
-        self.cut_off
-    }
-
     /// Called at the start of every run.
     pub fn begin(&mut self) {
         self.pos = 0;
@@ -82,11 +73,8 @@ impl WorkloadChoices {
             }
             _ if kind == ChoiceKind::FailNth => Answer::Given(self.fail_nth.min(n - 1)),
             Some(_) => Answer::Given(default),
-            None if self.all && n as usize <= MAX_THREADS => Answer::Branch,
-            None => {
-                self.cut_off |= self.all;
-                Answer::Given(default)
-            }
+            None if self.all => Answer::Branch,
+            None => Answer::Given(default),
         }
     }
 }
@@ -128,16 +116,12 @@ mod tests {
     }
 
     #[test]
-    fn every_workload_branches_until_a_choice_is_too_wide() {
+    fn every_workload_branches_however_wide_the_choice() {
         let mut w = WorkloadChoices::all();
         w.begin();
         let k = ChoiceKind::ActionCount { actor: 0 };
         assert_eq!(w.answer(k, 3, 1), Answer::Branch);
-        assert!(!w.cut_off());
-        assert_eq!(w.answer(k, MAX_THREADS as u32 + 1, 1), Answer::Given(1));
-        assert!(
-            w.cut_off(),
-            "a choice wider than a node is answered by its default only"
-        );
+        assert_eq!(w.answer(k, 1000, 1), Answer::Branch);
+        assert_eq!(w.answer(ChoiceKind::FailNth, 256, 0), Answer::Given(0));
     }
 }

@@ -237,8 +237,8 @@ fn abba_among_idle(idle: usize) -> Value {
 }
 
 #[test]
-fn more_than_64_threads_run_under_every_strategy() {
-    let idle = pyfuzz_core::limits::MAX_ACTORS - 2;
+fn more_than_a_thousand_threads_run_under_every_strategy() {
+    let idle = 1100;
     let prog = load(&abba_among_idle(idle));
     let mut ex = Execution::new(&prog).unwrap();
     for strategy in ["random", "pct", "pos"] {
@@ -255,13 +255,45 @@ fn more_than_64_threads_run_under_every_strategy() {
         let (_, o) = b.first.expect("a finding");
         let f = o.finding.as_ref().unwrap();
         assert_eq!(f.kind.name(), "deadlock", "{strategy}");
-        // The finding replays from its choices, thread ids above 64 included.
+        // The finding replays from its choices, thread ids above 1,000 included.
         let again = runner::replay(&mut ex, &o.choices, true, false);
         assert_eq!(again.finding.unwrap().title, f.title, "{strategy}");
     }
-    // One actor more than the limit is refused by the loader, not run.
-    let too_many = abba_among_idle(idle + 1);
+    // The actor limit is the loader's: at it the program loads; one actor more is refused.
+    let most = pyfuzz_core::limits::MAX_ACTORS - 2;
+    assert!(load_program(abba_among_idle(most).to_string().as_bytes()).is_ok());
+    let too_many = abba_among_idle(most + 1);
     assert!(load_program(too_many.to_string().as_bytes()).is_err());
+}
+
+#[test]
+fn identical_idle_threads_start_in_one_order_and_the_deadlock_is_still_found() {
+    // Four identical idle threads between the two lockers: the plain search tries every
+    // order in which they start; with symmetry, one order, with or without the reduction.
+    let prog = load(&abba_among_idle(4));
+    let mut ex = Execution::new(&prog).unwrap();
+    let search = |ex: &mut Execution, bound, no_reduction, symmetry| {
+        let spec = runner::SearchSpec {
+            max_preemptions: bound,
+            max_schedules: u64::MAX,
+            no_reduction,
+            symmetry,
+            every_finding: true,
+            ..Default::default()
+        };
+        runner::search(ex, &spec, &mut runner::never_stop)
+    };
+    for bound in [0, 1] {
+        let plain = search(&mut ex, bound, true, false);
+        for no_reduction in [true, false] {
+            let sym = search(&mut ex, bound, no_reduction, true);
+            assert!(sym.symmetry && sym.complete);
+            assert_eq!(sym.titles, plain.titles, "bound {bound}");
+            assert!(sym.schedules * 10 < plain.schedules, "bound {bound}");
+        }
+    }
+    let plain = search(&mut ex, 1, true, false);
+    assert_eq!(plain.titles.get("deadlock in take_ab"), Some(&1));
 }
 
 #[test]

@@ -176,7 +176,7 @@ impl Execution<'_> {
             // Queued behind the running instance, on its worker.
             st.running as usize
         } else {
-            let w = self.spawn_thread(tid, Context::Work, f, &[Value::Ref(r)])?;
+            let w = self.spawn_thread(Context::Work, f, &[Value::Ref(r)]);
             self.threads[w].work = r.idx;
             w
         };
