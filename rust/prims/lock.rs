@@ -360,17 +360,6 @@ impl Execution<'_> {
         }
         if let Some(mut cycle) = walk.cycle {
             if let Some(w) = queued_behind {
-                if self.symmetric {
-                    // The lowest-numbered waiting writer is the one named.
-                    let writers: Vec<usize> = (w..self.nthreads)
-                        .filter(|&i| {
-                            let t = &self.threads[i];
-                            t.status == Status::Blocked
-                                && matches!(t.wait, Wait::RwSem { obj: o, write: true } if o == r.idx)
-                        })
-                        .collect();
-                    self.note_order_choice(&writers, false);
-                }
                 let link = crate::oracle::deadlock::WaitLink {
                     tid: w as u32,
                     lock: r.idx,
