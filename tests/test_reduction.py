@@ -113,7 +113,9 @@ def test_every_finding_collects_several_titles_with_their_fewest_preemptions() -
 ALL = 2**32 - 1  # `--preemptions all`
 
 
-@pytest.mark.parametrize("unbounded", ["reduction", "states", "both"])
+# "both" (the default) is each of these in turn; on these small programs the reduction ends
+# it before the stateful search joins, so it would repeat the "reduction" case.
+@pytest.mark.parametrize("unbounded", ["reduction", "states"])
 def test_complete_exploration_finds_the_same_titles(unbounded: str) -> None:
     """`--preemptions all` (bounds 0 and 1, then an unbounded search: the reduced one pruned by
     sleep sets, the stateful one that explores each state once, or both in turn) finds the
