@@ -5,11 +5,13 @@ For each buggy variant (expectation other than "clean") and each of `pct` and `r
 the seconds it took, plus the title found; for each variant, `verify` at `--bound`
 preemptions (default 2) gives the schedules explored, the minimal preemptions and the
 seconds; `--compare-plain` adds the same search without partial-order reduction and
-`--complete` adds `--preemptions all`, both within `--max-schedules`. Wall-clock time is
+`--complete` adds `--preemptions all`, both within `--max-schedules`, and `--workloads
+auto|all` adds `verify --workloads auto|all` at `--bound`. Wall-clock time is
 measured here, in the benchmark, never in the engine.
 
     python bench/scenarios.py [--executions N] [--seed S] [--no-verify] [--bound B]
-        [--compare-plain] [--complete] [--max-schedules N] [--only TEXT]
+        [--compare-plain] [--complete] [--workloads auto|all] [--max-schedules N]
+        [--only TEXT]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import orjson
 
 from pyfuzz import _core
+from pyfuzz.cli import DEFAULT_WORKLOAD_BUDGET
 from pyfuzz.engine import load
 from pyfuzz.scenarios import builtin_scenarios
 
@@ -31,11 +34,22 @@ STRATEGIES = _core.STRATEGIES
 ALL = 2**32 - 1  # `--preemptions all`
 
 
-def verify_row(program: Any, bound: int, reduction: bool, budget: int) -> dict[str, Any]:
-    """One `verify` of the program: schedules, completeness, seconds, what it found."""
+def verify_row(
+    program: Any, bound: int, reduction: bool, budget: int, workloads: str = "default"
+) -> dict[str, Any]:
+    """One `verify` of the program: schedules, completeness, seconds, what it found;
+    `workloads` as `verify --workloads` (auto: the command line's default budget)."""
     start = time.perf_counter()
-    res = program.verify(bound, max_schedules=budget, reduction=reduction)
+    res = program.verify(
+        bound,
+        max_schedules=budget,
+        reduction=reduction,
+        all_workloads=workloads == "all",
+        workload_budget=DEFAULT_WORKLOAD_BUDGET if workloads == "auto" else None,
+    )
     return {
+        "workloads": len(res.workloads),
+        "workloads_total": program.workload_count(),
         "bound": res.bound,
         "schedules": res.schedules,
         "distinct_schedules": sum(res.new_per_bound),
@@ -60,6 +74,10 @@ def measure(
             row["verify_plain"] = verify_row(program, args.bound, False, args.max_schedules)
         if args.complete:
             row["verify_all"] = verify_row(program, ALL, True, args.max_schedules)
+        if args.workloads != "default":
+            row[f"verify_workloads_{args.workloads}"] = verify_row(
+                program, args.bound, True, args.max_schedules, args.workloads
+            )
     if expect == "clean":
         start = time.perf_counter()
         batch = program.run_batch("random", executions, seed=seed)
@@ -97,6 +115,12 @@ def main() -> int:
         "--complete", action="store_true", help="also verify --preemptions all (budgeted)"
     )
     parser.add_argument("--max-schedules", type=int, default=3_000_000)
+    parser.add_argument(
+        "--workloads",
+        choices=("default", "auto", "all"),
+        default="default",
+        help="also verify over the workloads: auto (the default budget) or all",
+    )
     parser.add_argument("--only", default="", help="variants whose spec contains this")
     args = parser.parse_args()
     rows = []

@@ -90,6 +90,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 interruptible=True,
                 progress=progress,
                 all_workloads=args.workloads == "all",
+                workload_budget=args.workload_budget if args.workloads == "auto" else None,
                 reduction=not args.no_reduction,
                 symmetry=not (args.no_reduction or args.no_symmetry),
             )
@@ -112,6 +113,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         "distinct_schedules": sum(res.new_per_bound),
         "workloads": _workload_rows(loaded, res.workloads),
         "step_limits": res.step_limits,
+        "workload_scope": _workload_scope(args, res, loaded.program.workload_count()),
         "seconds": round(seconds, 3),
     }
     if res.model_error is not None:
@@ -128,21 +130,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
         distinct = sum(res.new_per_bound)
         per_bound = ", ".join(f"{n} at {b}" for b, n in enumerate(res.new_per_bound))
         _print_workloads(base["workloads"])
-        if res.exhaustive and res.by_states:
+        scope = base["workload_scope"]
+        over = f" over all {scope['total']:,} workloads"
+        if scope["mode"] == "default":
+            others = scope["total"] - 1
+            over = f" on the default workload only ({others:,} others: --workloads auto or all)"
+            over = over if others else ""
+        if scope["cut"]:
             print(
-                f"{loaded.label}: no finding; complete: every interleaving explored, by a "
+                f"{loaded.label}: no finding in {res.schedules} schedules on "
+                f"{scope['explored']:,} of {scope['total']:,} workloads "
+                f"({_sweep_covered(scope)}), but the workload budget stopped the sweep "
+                f"(--workload-budget {args.workload_budget}); --workloads all or a larger "
+                f"budget explores the rest ({seconds:.2f}s)"
+            )
+        elif res.exhaustive and res.by_states:
+            print(
+                f"{loaded.label}: no finding{over}; complete: every interleaving explored, by a "
                 f"stateful search through {res.states} distinct states ({res.schedules} "
                 f"executions, {seconds:.2f}s)"
             )
         elif res.exhaustive:
             print(
-                f"{loaded.label}: no finding; complete: every interleaving explored, "
+                f"{loaded.label}: no finding{over}; complete: every interleaving explored, "
                 f"{distinct} schedules ({per_bound} preemptions; {res.schedules} executions, "
                 f"{seconds:.2f}s{_reduced(args, res)})"
             )
         elif res.complete:
             print(
-                f"{loaded.label}: no finding in {distinct} schedules, exhaustive up to "
+                f"{loaded.label}: no finding in {distinct} schedules{over}, exhaustive up to "
                 f"{args.preemptions} preemptions ({per_bound}; {res.schedules} executions, "
                 f"{seconds:.2f}s{_reduced(args, res)})"
             )
@@ -159,9 +175,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         args, loaded, list(res.outcome.choices), base, {"command": "verify", "strategy": "dfs"}
     )
     if not args.json:
+        on = " on its workload" if res.sweep is not None else ""
         print(
             f"{loaded.label}: {replayed.finding.title if replayed.finding else '?'} "
-            f"(needs {res.outcome.preemptions} preemption(s); found after {res.schedules} "
+            f"(needs {res.outcome.preemptions} preemption(s){on}; found after {res.schedules} "
             f"schedules, {seconds:.2f}s)"
         )
         print(_reproduce_line(args))
@@ -230,6 +247,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 # Workload lines shown in text (all of them are in --json).
 SHOWN_WORKLOADS = 20
 
+# `verify --workloads auto`: schedules for the workloads after the default one (ten to thirty
+# seconds on the seed scenarios).
+DEFAULT_WORKLOAD_BUDGET = 200_000
+
 
 def _where_in_search(res: Any) -> str:
     """Where a search stood when it stopped: the bound it explored, or, in the unbounded
@@ -237,6 +258,27 @@ def _where_in_search(res: Any) -> str:
     if res.unbounded:
         return f"in the unbounded search (schedules with up to {res.bound} preemptions so far)"
     return f"at bound {res.bound}"
+
+
+def _workload_scope(args: argparse.Namespace, res: Any, total: int) -> dict[str, Any]:
+    """Which workloads a `verify` searched: `mode` (auto, default or all), `explored` and
+    `total` workloads, `complete_up_to_actions` (auto: every workload of at most that many
+    actions was searched), `budget` and whether it `cut` the sweep short."""
+    scope: dict[str, Any] = {"mode": args.workloads, "explored": len(res.workloads)}
+    scope.update(total=total, complete_up_to_actions=None, budget=None, cut=False)
+    if res.sweep is not None:
+        explored, _, up_to, cut = res.sweep
+        scope.update(explored=explored, complete_up_to_actions=up_to, cut=cut)
+        scope["budget"] = args.workload_budget
+    return scope
+
+
+def _sweep_covered(scope: dict[str, Any]) -> str:
+    """What a sweep cut short did cover, in words."""
+    up_to = scope["complete_up_to_actions"]
+    if up_to is None:
+        return "the default workload"
+    return f"the default workload and every workload of at most {up_to} action(s)"
 
 
 def _reduced(args: argparse.Namespace, res: Any) -> str:
@@ -403,10 +445,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--workloads",
-        choices=("default", "all"),
-        default="default",
-        help="explore the default workload, or every workload (optional actors, action "
-        "counts, actions), each under every schedule within the bound",
+        choices=("auto", "default", "all"),
+        default="auto",
+        help="auto (default): the default workload, then every other workload smallest "
+        "first (fewest actions), each searched on its own, until --workload-budget "
+        "schedules are spent; default: the default workload only; all: every workload "
+        "(optional actors, action counts, actions) in one search",
+    )
+    p.add_argument(
+        "--workload-budget",
+        type=cli_args.count,
+        default=DEFAULT_WORKLOAD_BUDGET,
+        help="with --workloads auto: schedules for the workloads after the default one, "
+        f"which is searched whole (default {DEFAULT_WORKLOAD_BUDGET:,}); a sweep it stops "
+        "is incomplete (exit 4)",
     )
     p.add_argument(
         "--no-reduction",

@@ -5,7 +5,7 @@
 //! for libFuzzer; the only module with `unsafe` code), `world` (the model heap), `exec`
 //! (threads, the step loop), `prims` (the primitive table and one module per family), `oracle` (findings, lockdep, wait-for cycles,
 //! leaks, report rendering), `sched` (deciders: bytes, random, PCT, POS, replay, DFS),
-//! `runner` (batches, verify), `outcome` (what a run returns), `py` (the pyo3 module,
+//! `runner` (batches, verify), `sweep` (verify over workloads, smallest first), `outcome` (what a run returns), `py` (the pyo3 module,
 //! feature "python" only).
 
 pub mod cov;
@@ -19,6 +19,7 @@ pub mod prims;
 pub mod rng;
 pub mod runner;
 pub mod sched;
+pub mod sweep;
 pub mod world;
 
 #[cfg(feature = "python")]

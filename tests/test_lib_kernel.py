@@ -174,7 +174,11 @@ def test_errno_values_are_the_kernels():
 @pytest.mark.parametrize(
     ("spec", "args", "code"),
     [
-        ("lib_tpm.py:tpm-chip:fixed", ["verify", "--preemptions", "2"], 0),
+        (
+            "lib_tpm.py:tpm-chip:fixed",
+            ["verify", "--preemptions", "2", "--workloads", "default"],
+            0,
+        ),
         ("lib_sysfs.py:sysfs-remove:fixed", ["run", "--strategy", "random"], 0),
         ("lib_sysfs.py:sysfs-remove:free-first", ["run", "--strategy", "pct"], 1),
     ],

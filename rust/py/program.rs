@@ -9,6 +9,7 @@ use crate::exec::Execution;
 use crate::ir::{load_program, Program};
 use crate::runner::{self, Encoding, SearchSpec};
 use crate::sched::registry::Params;
+use crate::sweep;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use self_cell::self_cell;
@@ -217,10 +218,13 @@ impl PyProgram {
     /// the stateful one. `symmetry` (default: as `reduction`) explores only the
     /// lowest-numbered of identical threads that have not started yet (the same findings
     /// and minimal preemptions; `symmetry` on the result says whether it held to the end).
+    /// `workload_budget` (schedules) sweeps the workloads instead of searching one: the
+    /// default workload, then every other smallest first, each on its own, until the
+    /// budget is spent between two workloads (`sweep` on the result says how far it got).
     #[pyo3(signature = (
         preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
         interruptible = false, progress = None, all_workloads = false, reduction = true,
-        every_finding = false, unbounded = "both", symmetry = None
+        every_finding = false, unbounded = "both", symmetry = None, workload_budget = None
     ))]
     fn verify(
         &self,
@@ -236,6 +240,7 @@ impl PyProgram {
         every_finding: bool,
         unbounded: &str,
         symmetry: Option<bool>,
+        workload_budget: Option<u64>,
     ) -> PyResult<PyVerify> {
         let unbounded_search = runner::UnboundedSearch::by_name(unbounded).map_err(to_py)?;
         let spec = SearchSpec {
@@ -250,9 +255,15 @@ impl PyProgram {
             symmetry: symmetry.unwrap_or(reduction),
         };
         let mut watch = Watch::new(progress);
-        let r = self.with_exec(py, |ex| {
+        let (r, scope) = self.with_exec(py, |ex| {
             let mut poll = |p: &runner::Progress| watch.poll(p);
-            runner::search(ex, &spec, &mut poll)
+            match workload_budget {
+                Some(budget) if !all_workloads && spec.workload.is_empty() => {
+                    let s = sweep::verify_sweep(ex, &spec, &mut poll, budget);
+                    (s.verify, Some(s.scope))
+                }
+                _ => (runner::search(ex, &spec, &mut poll), None),
+            }
         })?;
         let interrupted = watch.finish(py, interruptible)?;
         let outcome = match r.outcome {
@@ -280,7 +291,14 @@ impl PyProgram {
             outcome,
             interrupted,
             model_error,
+            sweep: scope.map(|s| (s.explored, s.total, s.complete_up_to, s.cut)),
         })
+    }
+
+    /// How many workloads the program has (optional actors present or not, action counts,
+    /// which actions; an optional actor present with no action counted as absent).
+    fn workload_count(&self) -> u128 {
+        crate::sched::workload_space::WorkloadSpace::new(&self.prog.actors).total()
     }
 
     /// The actors in thread-id order: dicts with `name`, `context`, `optional`, `daemon`,

@@ -322,4 +322,9 @@ pub struct PyVerify {
     /// The schedule in which the model went wrong; the search stopped there.
     #[pyo3(get)]
     pub model_error: Option<Py<PyOutcome>>,
+    /// With a workload budget (the sweep): (workloads searched to the end, workloads in
+    /// all, every workload of at most this many actions searched or None, whether the
+    /// budget stopped the sweep with workloads left); None for one workload or `all`.
+    #[pyo3(get)]
+    pub sweep: Option<(u64, u128, Option<u32>, bool)>,
 }

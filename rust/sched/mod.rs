@@ -20,6 +20,7 @@ pub mod threadset;
 mod toy;
 pub mod visited;
 pub mod workload;
+pub mod workload_space;
 
 use crate::world::NONE;
 pub use symmetry::Twins;
