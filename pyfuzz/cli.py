@@ -131,7 +131,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         per_bound = ", ".join(f"{n} at {b}" for b, n in enumerate(res.new_per_bound))
         _print_workloads(base["workloads"])
         scope = base["workload_scope"]
-        over = f" over all {scope['total']:,} workloads"
+        over = f" over all {scope['total']:,} workloads" if scope["total"] > 1 else ""
         if scope["mode"] == "default":
             others = scope["total"] - 1
             over = f" on the default workload only ({others:,} others: --workloads auto or all)"

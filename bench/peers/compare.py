@@ -398,7 +398,7 @@ def builtin_demo_check(max_schedules: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for variant in ("locked-check", "unlocked-check"):
         cmd = [sys.executable, "-m", "pyfuzz", "verify", f"demo-alive-flag:{variant}"]
-        cmd += ["--preemptions", "all", "--json", "--no-minimize"]
+        cmd += ["--preemptions", "all", "--json", "--no-minimize", "--workloads", "default"]
         cmd += ["--max-schedules", str(max_schedules)]
         builtin = json.loads(subprocess.run(cmd, capture_output=True, text=True).stdout)
         copy = pyfuzz_verify("demo-alive-flag", variant, max_schedules)
