@@ -235,7 +235,8 @@ fn thread(h: &mut Hasher, t: &Thread) {
         | (t.yielded as u32) << 4
         | (t.work_started as u32) << 5
         | (t.work_ret as u32) << 6
-        | (t.kthread_started as u32) << 7;
+        | (t.kthread_started as u32) << 7
+        | (t.sleeping as u32) << 8;
     h.pair(t.wq, flags);
     h.pair(t.work, t.work_wait);
     h.pair(t.kthread, t.comm);

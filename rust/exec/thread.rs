@@ -144,6 +144,11 @@ pub struct Thread {
     pub retrying: bool,
     /// Set after a voluntary yield: switching away is not a preemption.
     pub yielded: bool,
+    /// In a timed sleep (`msleep`): off the CPU until its timer fires, which may be at any
+    /// scheduling point (the model has no durations), so the thread stays runnable; the
+    /// pick that runs it next is the timer firing. Neither the soft-lockup watchdog nor
+    /// the end-of-run checks count it as running (`Execution::nsleeping`).
+    pub sleeping: bool,
     /// Worker threads: the work item they run.
     pub work: u32,
     pub work_started: bool,
@@ -197,6 +202,7 @@ impl Thread {
             timed_out: false,
             retrying: false,
             yielded: false,
+            sleeping: false,
             work: NONE,
             work_started: false,
             work_wait: NONE,
@@ -237,6 +243,7 @@ impl Thread {
         self.timed_out = false;
         self.retrying = false;
         self.yielded = false;
+        self.sleeping = false;
         self.work = NONE;
         self.work_started = false;
         self.work_wait = NONE;

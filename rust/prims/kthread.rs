@@ -262,7 +262,7 @@ impl Execution<'_> {
         let Some(tid) = (0..self.nthreads).find(|&t| {
             let th = &self.threads[t];
             th.kthread != NONE
-                && th.status == Status::Blocked
+                && (th.status == Status::Blocked || th.sleeping)
                 && self.world.objs[th.kthread as usize]
                     .task()
                     .running_unstopped()

@@ -149,7 +149,7 @@ macro_rules! primitive_table {
                 LocalBhDisable = "local_bh_disable" [] Local "softirqs off (nests)";
                 LocalBhEnable = "local_bh_enable" [] Local "softirqs on";
                 MightSleep = "might_sleep" [] Local "the might-sleep check only";
-                Msleep = "msleep" [ms] Global "might sleep; a voluntary yield point";
+                Msleep = "msleep" [ms] Global "might sleep; a timed sleep: off the CPU until its timer fires, at any later scheduling point (a preemption while a thread that is awake could run instead)";
                 Schedule = "schedule" [] Global "might sleep; a voluntary yield point";
                 CondResched = "cond_resched" [] Global "might sleep; a voluntary yield point";
                 YieldCpu = "yield_cpu" [] Global "might sleep; a voluntary yield point";
