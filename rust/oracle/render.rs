@@ -155,7 +155,13 @@ impl Execution<'_> {
         } else {
             task(self.prog, &self.threads[st.tid as usize], st.tid as usize)
         };
-        let mut s = format!("{what} by task {pid} ({comm}):\n {prim}\n");
+        let mut s = format!("{what} by task {pid} ({comm}):\n");
+        if st.top.is_empty() {
+            s.push_str(&format!(" {prim}\n"));
+        }
+        for f in st.top {
+            s.push_str(&format!(" {f}\n"));
+        }
         let frames = &self.world.stack_frames[st.start as usize..(st.start + st.len) as usize];
         for &(f, pc) in frames {
             s.push_str(&frame_line(self.prog, f, pc));
@@ -459,7 +465,18 @@ impl Execution<'_> {
             self.world.address(obj, 0),
             self.world.describe(self.prog, obj)
         );
-        text.push_str("  backtrace:\n    kzalloc\n");
+        text.push_str("  backtrace:\n");
+        let top = match o.alloc_stack {
+            NONE => &[][..],
+            s => self.world.stacks[s as usize].top,
+        };
+        for f in if top.is_empty() {
+            &["kzalloc"][..]
+        } else {
+            top
+        } {
+            text.push_str(&format!("    {f}\n"));
+        }
         if o.alloc_stack != NONE {
             let st = self.world.stacks[o.alloc_stack as usize];
             let frames = &self.world.stack_frames[st.start as usize..(st.start + st.len) as usize];

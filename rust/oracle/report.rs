@@ -79,6 +79,9 @@ pub fn call_trace(prog: &Program, frames: &[(u32, u32)], top: Option<&str>) -> S
         s.push_str(&format!(" {p}\n"));
     }
     for &(f, pc) in frames {
+        if prog.functions[f as usize].frameless {
+            continue;
+        }
         s.push_str(&frame_line(prog, f, pc));
         s.push('\n');
     }
