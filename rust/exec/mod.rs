@@ -775,8 +775,14 @@ impl<'p> Execution<'p> {
     /// after the actors: one whose thread is done, or a new one. There is no limit: each
     /// live worker or kthread has its own work item or task object on the model heap, which
     /// `heap_objects` bounds. The new thread runs `func(args)` in context `ctx` from its
-    /// first step; the creating step records the spawn for the partial-order reduction.
-    pub(crate) fn spawn_thread(&mut self, ctx: Context, func: u32, args: &[Value]) -> usize {
+    /// first step (None: it has no function to run, a work item's NULL one); the creating
+    /// step records the spawn for the partial-order reduction.
+    pub(crate) fn spawn_thread(
+        &mut self,
+        ctx: Context,
+        func: Option<u32>,
+        args: &[Value],
+    ) -> usize {
         let first = self.prog.actors.len();
         let w = (first..self.nthreads)
             .find(|&t| self.threads[t].status == Status::Done)
@@ -788,7 +794,9 @@ impl<'p> Execution<'p> {
         self.nthreads = self.nthreads.max(w + 1);
         self.set_status(w, Status::Runnable);
         self.record_spawn(w);
-        self.push_frame(w, func, args, 0, None);
+        if let Some(f) = func {
+            self.push_frame(w, f, args, 0, None);
+        }
         w
     }
 
