@@ -163,6 +163,9 @@ pub struct Thread {
     pub kthread_ret: i64,
     /// The task's comm when it was given one (`kthread_run`'s name: a string id), or NONE.
     pub comm: u32,
+    /// With `comm`, the IRQ number of an IRQ thread (`name_irq_thread`): the comm is then
+    /// `irq/<comm_irq>-<comm>`; -1 otherwise.
+    pub comm_irq: i64,
     /// rw_semaphore wait list (kernel/locking/rwsem.c `sem->wait_list`): the rwsem this
     /// task is queued on (NONE: none), its place in the FIFO (a smaller ticket queued
     /// earlier; only the order among one rwsem's waiters matters), whether it waits to
@@ -211,6 +214,7 @@ impl Thread {
             kthread_started: false,
             kthread_ret: 0,
             comm: NONE,
+            comm_irq: -1,
             rw_queue: NONE,
             rw_ticket: 0,
             rw_write: false,
@@ -252,6 +256,7 @@ impl Thread {
         self.kthread_started = false;
         self.kthread_ret = 0;
         self.comm = NONE;
+        self.comm_irq = -1;
         self.rw_queue = NONE;
         self.rw_ticket = 0;
         self.rw_write = false;

@@ -6,6 +6,7 @@
 
 use super::Execution;
 use crate::ir::Instr;
+use crate::oracle::report;
 use crate::sched::ChoiceKind;
 use crate::world::{Value, NONE};
 
@@ -28,9 +29,11 @@ pub struct TraceEvent {
     /// The thread's held locks at this operation: `Recording::locks[locks_at..+locks_len]`.
     pub locks_at: u32,
     pub locks_len: u32,
-    /// The thread's comm when it has one of its own (a kthread's name), or NONE: a slot
-    /// spawned threads share may have run another thread by the time the trace is rendered.
+    /// The thread's comm when it has one of its own (a kthread's name), or NONE, and its IRQ
+    /// number when it is an IRQ thread (-1 otherwise): a slot spawned threads share may have
+    /// run another thread by the time the trace is rendered.
     pub comm: u32,
+    pub comm_irq: i64,
 }
 
 /// One scheduling decision (a point with more than one runnable thread).
@@ -152,6 +155,7 @@ impl Execution<'_> {
             locks_at,
             locks_len: held.len() as u32,
             comm: self.threads[tid].comm,
+            comm_irq: self.threads[tid].comm_irq,
         });
     }
 
@@ -222,13 +226,13 @@ impl Execution<'_> {
                     // kzalloc is named after the allocator).
                     op = format!("{} [fault: {}]", inj.call, inj.attr.name());
                 }
-                let thread = if ev.comm != NONE {
-                    prog.strings[ev.comm as usize].chars().take(15).collect()
+                let thread = if let Some(c) = report::given_comm(prog, ev.comm, ev.comm_irq) {
+                    c.chars().take(15).collect()
                 } else if ev.tid as usize >= prog.actors.len() {
                     format!("kworker/0:{}", ev.tid)
                 } else {
                     let th = &self.threads[ev.tid as usize];
-                    crate::oracle::report::task(prog, th, ev.tid as usize).0
+                    report::task(prog, th, ev.tid as usize).0
                 };
                 let describe = |o: u32| {
                     if o == NONE {

@@ -128,6 +128,8 @@ macro_rules! primitive_table {
                     "might sleep; wait until the last queued instance (not an armed timer) has finished; returns 1 if it waited (on itself: deadlock)";
                 FlushDelayedWork = "flush_delayed_work" [dw] Args
                     "might sleep; an armed timer fires now, then `flush_work`";
+                NameIrqThread = "name_irq_thread" [w, irq, name] Args
+                    "name the thread that runs w `irq/<irq>-<name>` (name a string), as setup_irq_thread's kthread_create names the IRQ thread the library models as a work item";
             }
             kthread {
                 KthreadRun = "kthread_run" [func, data, name] Global

@@ -40,6 +40,7 @@ pub enum Op {
     CancelDelayedWorkSync,
     FlushWork,
     FlushDelayedWork,
+    NameIrqThread,
 }
 
 impl Obj {
@@ -51,7 +52,7 @@ impl Obj {
     }
 }
 
-pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, _]: Operands) {
+pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, arg2]: Operands) {
     let Some(r) = ex.prim_obj(tid, w, ObjKind::Work) else {
         return;
     };
@@ -103,6 +104,18 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, _]: O
             ex.finish_op(tid, d, Value::Int(was as i64));
         }
         Op::CancelWorkSync | Op::CancelDelayedWorkSync => ex.cancel_work_sync(tid, d, r.idx),
+        Op::NameIrqThread => {
+            // setup_irq_thread: kthread_create(irq_thread, new, "irq/%d-%s", irq, new->name).
+            let (Value::Int(irq), Value::Str(name)) = (arg, arg2) else {
+                let msg = "name_irq_thread takes a work item, an IRQ number and a name string";
+                ex.model_error(tid, msg.into());
+                return;
+            };
+            let st = ex.world.objs[r.idx as usize].work();
+            st.comm = name;
+            st.comm_irq = irq.max(0);
+            ex.finish_op(tid, d, Value::Null);
+        }
         Op::FlushWork | Op::FlushDelayedWork => {
             if op == Op::FlushDelayedWork && !ex.threads[tid].retrying {
                 // del_timer_sync + __queue_work: an armed timer fires now.
@@ -158,7 +171,9 @@ impl Execution<'_> {
         }
         let o = &mut self.world.objs[idx as usize];
         self.world.vals[o.vals_start as usize] = func;
-        o.work().delayed = op == Op::InitDelayedWork;
+        let st = o.work();
+        st.delayed = op == Op::InitDelayedWork;
+        st.comm = NONE;
         self.finish_op(tid, d, Value::Null);
     }
 
@@ -181,7 +196,13 @@ impl Execution<'_> {
             st.running as usize
         } else {
             let w = self.spawn_thread(Context::Work, f, &[Value::Ref(r)]);
-            self.threads[w].work = r.idx;
+            let t = &mut self.threads[w];
+            t.work = r.idx;
+            // An IRQ thread is named as the kernel names its kthread (`name_irq_thread`).
+            if st.comm != NONE {
+                t.comm = st.comm;
+                t.comm_irq = st.comm_irq;
+            }
             w
         };
         // The worker reaches the work item: it is shared from now on.
