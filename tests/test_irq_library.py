@@ -113,7 +113,7 @@ def test_the_irq_thread_is_named_as_the_kernel_names_its_kthread(load_model):
 
 
 def test_an_irq_thread_name_is_cut_to_the_comm_length(load_model):
-    # "irq/37-mydev" fits TASK_COMM_LEN; a longer devname is cut to 15 characters, as `ps`
-    # shows the kernel's IRQ threads.
+    # "irq/37-mydevice-ctrl" is cut to TASK_COMM_LEN - 1 = 15 characters, as `ps` shows the
+    # kernel's IRQ threads.
     finding = load_model("prims/work.py:work-irq-thread-name").program.verify(0).outcome.finding
-    assert finding.thread == "irq/37-mydev" and "Comm: irq/37-mydev " in finding.report
+    assert finding.thread == "irq/37-mydevice" and "Comm: irq/37-mydevice " in finding.report

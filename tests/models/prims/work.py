@@ -2,7 +2,8 @@
 mod_delayed_work, cancel_work, cancel_delayed_work, cancel_work_sync, cancel_delayed_work_sync,
 flush_work, flush_delayed_work, name_irq_thread: their return values, the remove path with and
 without a cancel, a sleeping cancel in atomic context, a flush from the work function itself,
-and a worker named as an IRQ thread (its BUG_ON is reported in `irq/37-mydev`)."""
+and a worker named as an IRQ thread (its BUG_ON is reported in `irq/37-mydevice`, the
+comm cut to 15 characters)."""
 
 from pyfuzz.model import *
 
@@ -132,7 +133,7 @@ def irq_thread_fn(w):
 def named_irq_thread():
     d = probe()
     init_work(d.work, irq_thread_fn)
-    name_irq_thread(d.work, 37, "mydev")
+    name_irq_thread(d.work, 37, "mydevice-ctrl")
     schedule_work(d.work)
 
 
