@@ -73,8 +73,9 @@ def add_fault_option(p: argparse.ArgumentParser) -> None:
         type=fault_classes,
         metavar="CLASSES",
         help="fault injection (the kernel's fail-nth): each run may fail one failable call "
-        "(kzalloc and devres allocations, request_irq, pci_alloc_irq_vectors, and probe "
-        "deferral from platform_get_irq); all classes, or --fail=alloc,irq,msi,defer for some",
+        "(kzalloc and devres allocations, request_irq, pci_alloc_irq_vectors, probe "
+        "deferral from platform_get_irq, and a fatal signal in kthread_run's wait for "
+        "kthreadd); all classes, or --fail=alloc,irq,msi,defer,signal for some",
     )
 
 

@@ -47,7 +47,9 @@ def _legend(steps: Sequence[dict[str, Any]]) -> str:
 
 def _cell(ev: dict[str, Any]) -> str:
     file = str(ev["file"]).rsplit("/", 1)[-1]
-    text = f"{ev['function']} {file}:{ev['line']} {ev['op']}"
+    # Line 0: a step of kernel code with no model line (a kworker calling a NULL function).
+    where = f"{file}:{ev['line']}" if ev["line"] else file
+    text = f"{ev['function']} {where} {ev['op']}"
     if ev.get("blocked"):
         text += " [blocks]"
     return text

@@ -363,3 +363,51 @@ def test_a_probe_that_checks_is_err_is_clean_when_kthread_run_fails() -> None:
     table = load(f"{KTHREAD}:kthread-probe:fixed").compiled.ir["config"]["fault_injection"]
     assert [p["name"] for p in table["prims"]] == ["kthread_run"]
     assert table["prims"][0]["ret"] == {"int": -12}
+
+
+def test_a_fatal_signal_while_kthread_run_waits_for_kthreadd_is_its_eintr_pointer() -> None:
+    """The `signal` class (kernel/kthread.c __kthread_create_on_node: a fatal signal ends
+    wait_for_completion_killable before kthreadd created the thread: ERR_PTR(-EINTR)); not a
+    fault attribute, so no FAULT_INJECTION block: a pyfuzz note says what happened."""
+    title = "BUG: unable to handle kernel paging request in kt_remove"
+    program = load(f"{KTHREAD}:kthread-probe:unchecked", faults=["signal"]).program
+    res = program.verify(3)
+    assert res.outcome is not None and res.outcome.finding.title == title
+    out = program.replay(list(res.outcome.choices), trace=True)
+    report = out.finding.report
+    assert report.startswith(
+        "pyfuzz: a fatal signal (SIGKILL) is pending for bind:1000 in a killable wait: "
+        "kthread_run fails with -EINTR (the kernel logs nothing)\n"
+    ), report
+    frames = " wait_for_completion_killable+0x0/0x0\n __kthread_create_on_node+0x0/0x0\n"
+    assert frames + " kthread_create_on_node+0x0/0x0\n kt_probe_unchecked+" in report
+    assert "FAULT_INJECTION" not in report
+    oops = report[report.index("BUG: unable") :]
+    assert oops.startswith("BUG: unable to handle page fault for address: fffffffffffffffc\n")
+    assert (out.fault["call"], out.fault["attr"], out.fault["nth"]) == ("kthread_run", "signal", 1)
+    marked = [s["op"] for s in out.trace if "[fault: " in s["op"]]
+    assert marked == ["kthread_run [fault: signal]"]
+    for strategy in ("pct", "random"):
+        batch = program.run_batch(strategy, 3000, seed=1)
+        assert batch.outcome is not None and batch.outcome.finding.title == title, strategy
+    fixed = load(f"{KTHREAD}:kthread-probe:fixed", faults=["signal"]).program
+    res = fixed.verify(3)
+    assert res.outcome is None and res.model_error is None and res.complete
+    for strategy in ("pct", "random"):
+        batch = fixed.run_batch(strategy, 3000, seed=2)
+        assert batch.outcome is None and batch.model_error is None, strategy
+
+
+def test_kthread_run_fails_at_its_kmalloc_first_then_at_its_killable_wait() -> None:
+    program = load(f"{KTHREAD}:kthread-probe:fixed", faults=["alloc", "signal"]).program
+    attrs = []
+    for nth in (1, 2):
+        out = program.replay([nth], trace=True)
+        assert out.status == "ok" and out.fault["call"] == "kthread_run"
+        attrs.append(out.fault["attr"])
+    assert attrs == ["failslab", "signal"]
+    # The scenario's own setting (alloc) and no fault injection are as before.
+    table = load(f"{KTHREAD}:kthread-probe:fixed").compiled.ir["config"]["fault_injection"]
+    assert [p["ret"] for p in table["prims"]] == [{"int": -12}]
+    for name in builtin_scenarios():
+        assert "fault_injection" not in load(name).compiled.ir["config"], name

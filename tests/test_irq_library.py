@@ -86,3 +86,34 @@ def test_warn_names_the_function_that_holds_it(load_model):
     report = report.outcome.finding.report
     assert "RIP: 0010:__free_irq+" in report
     assert " free_irq+" in report and "a_remove_wrong_cookie+" in report
+
+
+def test_the_irq_thread_is_named_as_the_kernel_names_its_kthread(load_model):
+    """kernel/irq/manage.c setup_irq_thread: kthread_create(irq_thread, new, "irq/%d-%s", irq,
+    new->name). The library's IRQ thread is a work item, but reports and traces name it so,
+    and its semantics are those of before (the fixed twin stays clean)."""
+    program = load_model("irq_shared.py:irq-threaded:free-before-irq").program
+    outcome = program.verify(3).outcome
+    finding = outcome.finding
+    assert finding.title == "KASAN: slab-use-after-free Read in t_thread_fn"
+    assert finding.thread == "irq/31-t_dev"
+    assert "by task irq/31-t_dev/" in finding.report.splitlines()[2]
+    assert "Comm: irq/31-t_dev " in finding.report
+    trace = program.replay(list(outcome.choices), trace=True).trace
+    threads = {step["thread"] for step in trace}
+    assert "irq/31-t_dev" in threads and not any(t.startswith("kworker") for t in threads)
+    for strategy in ("pct", "random"):
+        batch = program.run_batch(strategy, 20000, seed=1, stop_on_finding=False)
+        threads = {o.finding.thread for _, o in batch.distinct if o.finding.title == finding.title}
+        assert threads == {"irq/31-t_dev"}, (strategy, threads)
+    fixed = load_model("irq_shared.py:irq-threaded:fixed").program
+    assert fixed.verify(3).outcome is None
+    for strategy in ("pct", "random"):
+        assert fixed.run_batch(strategy, 20000, seed=1).outcome is None, strategy
+
+
+def test_an_irq_thread_name_is_cut_to_the_comm_length(load_model):
+    # "irq/37-mydevice-ctrl" is cut to TASK_COMM_LEN - 1 = 15 characters, as `ps` shows the
+    # kernel's IRQ threads.
+    finding = load_model("prims/work.py:work-irq-thread-name").program.verify(0).outcome.finding
+    assert finding.thread == "irq/37-mydevice" and "Comm: irq/37-mydevice " in finding.report

@@ -39,7 +39,7 @@ def spec(family: str, scenario: str, variant: str) -> str:
 
 
 def test_table_is_consistent():
-    assert len(TABLE) == len(_core.PRIMITIVES) == 99
+    assert len(TABLE) == len(_core.PRIMITIVES) == 100
     assert {reach for _, reach, _, _ in TABLE.values()} == {"local", "args", "global"}
     assert all(doc and "|" not in doc and "\n" not in doc for *_, doc in TABLE.values())
 

@@ -49,6 +49,8 @@ MODEL_FILES = [
     "tests/models/contracts/rcu.py",
     "tests/models/rwsem_writer.py",
     "tests/models/fault_kthread.py",
+    "tests/models/timed_sleep.py",
+    "tests/models/work_null.py",
     "bench/peers/models/stop_io.py",
     "bench/peers/models/abba.py",
     "bench/peers/models/demo_alive_flag.py",

@@ -11,7 +11,8 @@ it was the last, removes the action's /proc directory, waits for running handler
 (__synchronize_irq), stops the action's thread and returns it for free_irq to kfree. Delivery is
 handle_fasteoi_irq -> handle_irq_event: every action's handler runs with desc->lock dropped and
 IRQD_IRQ_INPROGRESS set; IRQ_WAKE_THREAD wakes the action's thread. The IRQ thread
-(`irq/<n>-<name>`, a kthread in the kernel) is modelled as a work item per action: it runs
+(`irq/<n>-<name>`, a kthread in the kernel) is modelled as a work item per action, whose
+worker is named as setup_irq_thread names the kthread (`name_irq_thread`): it runs
 thread_fn once per wake-up in process context and free_irq waits for it as the kernel does
 (threads_active, then kthread_stop). show_interrupts is the RCU version (6.10+): the per-CPU
 counts, then under desc->lock the chip's name, the domain pointer and hwirq, desc->name and every
@@ -331,7 +332,9 @@ def irq_thread(work):
 def __setup_irq(irq, desc, new):
     # manage.c __setup_irq() [V]
     if new.thread_fn is not None:
-        init_work(new.thread, irq_thread)       # setup_irq_thread(): kthread_create
+        # setup_irq_thread(): kthread_create(irq_thread, new, "irq/%d-%s", irq, new->name)
+        init_work(new.thread, irq_thread)
+        name_irq_thread(new.thread, irq, new.name)
     mutex_lock(desc.request_mutex)
     flags = spin_lock_irqsave(desc.lock)
     old = desc.action

@@ -5,12 +5,13 @@ A failable call is a call the driver makes into the kernel, as the kernel's fail
 them: in the driver's own files (every model file outside `pyfuzz/kernel/`), a `kzalloc`
 (the `alloc` instruction; it returns NULL), a call of one of the kernel library functions
 in `FAILABLE` (it returns the listed error without running), or of a primitive in
-`FAILABLE_PRIMITIVES` (kthread_run: ERR_PTR(-ENOMEM)). Calls the kernel library makes
-internally are not failable: the library's own allocations are modelling shortcuts that do
-not check for NULL, and the library functions a driver calls already fail as a whole. Four
-classes switch the calls on: `alloc`, `irq`, `msi` and `defer` (probe deferral: a resource
-lookup returns -EPROBE_DEFER, and the driver core re-probes the device later, see
-pyfuzz/kernel/base_dd.py); `True` means all of them.
+`FAILABLE_PRIMITIVES` (kthread_run: ERR_PTR(-ENOMEM), or ERR_PTR(-EINTR) under a fatal
+signal). Calls the kernel library makes internally are not failable: the library's own
+allocations are modelling shortcuts that do not check for NULL, and the library functions a
+driver calls already fail as a whole. Five classes switch the calls on: `alloc`, `irq`, `msi`,
+`defer` (probe deferral: a resource lookup returns -EPROBE_DEFER, and the driver core
+re-probes the device later, see pyfuzz/kernel/base_dd.py) and `signal` (a fatal signal ends
+a killable wait); `True` means all of them.
 
 Managed allocators (`MANAGED_ALLOCATORS`): the model cannot pass a type to a function, so a
 driver writes `devm_kzalloc(dev, kzalloc(T, gfp))`, and that inner kzalloc is the one allocation
@@ -31,8 +32,9 @@ from typing import Any
 from pyfuzz.errors import ScenarioError
 
 # Every class, in the order they are listed and stored.
-FAULT_CLASSES: tuple[str, ...] = ("alloc", "irq", "msi", "defer")
+FAULT_CLASSES: tuple[str, ...] = ("alloc", "irq", "msi", "defer", "signal")
 
+_EINTR = -4
 _ENOMEM = -12
 _ENOSPC = -28
 _EPROBE_DEFER = -517
@@ -89,9 +91,12 @@ MANAGED_ALLOCATORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 # (primitive, class, the value a failed call returns, attribute, kernel frames between
 # should_failslab and the driver, innermost first): primitives a driver call of which may
-# fail. kthread_run is a macro for kthread_create_on_node + wake_up_process; its
-# __kthread_create_on_node kmalloc()s the creation request first and returns ERR_PTR(-ENOMEM)
-# when that fails (the -EINTR of a fatal signal while waiting for kthreadd is not modelled).
+# fail, each failable point of one call in the order the kernel reaches them. kthread_run is a
+# macro for kthread_create_on_node + wake_up_process; its __kthread_create_on_node kmalloc()s
+# the creation request first and returns ERR_PTR(-ENOMEM) when that fails, then waits for
+# kthreadd in wait_for_completion_killable() and returns ERR_PTR(-EINTR) when a fatal signal
+# (SIGKILL, or any signal whose default action kills the task: a Ctrl-C on modprobe) ends the
+# wait first (the `signal` class, not a fault attribute: the kernel logs nothing).
 # [V kernel/kthread.c 6.12]
 FAILABLE_PRIMITIVES: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] = (
     (
@@ -100,6 +105,13 @@ FAILABLE_PRIMITIVES: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] = (
         _ENOMEM,
         "failslab",
         ("__kmalloc_cache_noprof", "__kthread_create_on_node", "kthread_create_on_node"),
+    ),
+    (
+        "kthread_run",
+        "signal",
+        _EINTR,
+        "signal",
+        ("wait_for_completion_killable", "__kthread_create_on_node", "kthread_create_on_node"),
     ),
 )
 

@@ -123,6 +123,7 @@ impl Execution<'_> {
         let kernel = match fail.attr {
             Attr::Failslab => ["should_failslab", "kmalloc", name],
             Attr::FailFunction => ["fei_kprobe_handler", name, ""],
+            Attr::FatalSignal => ["", name, ""],
         };
         self.inject(tid, fail.attr, name.to_string(), &kernel, frames, event);
         Some(match fail.ret {
@@ -132,13 +133,15 @@ impl Execution<'_> {
     }
 
     /// At a failable primitive (`kthread_run`) a driver calls, before it does anything
-    /// that can be observed: the value it returns instead of running, when it fails.
+    /// that can be observed: the value it returns instead of running, when it fails. Each of
+    /// its failable points counts, in order (`ir::faults::FailPrim`).
     pub(crate) fn prim_fails(&mut self, tid: usize, p: crate::prims::Prim) -> Option<Value> {
         let prog = self.prog;
-        let fail = prog.faults.as_ref()?.prim(p)?;
-        if !self.count_failable(tid) {
-            return None;
-        }
+        let fail = prog
+            .faults
+            .as_ref()?
+            .prim(p)
+            .find(|_| self.count_failable(tid))?;
         let frames = frames_of(&self.threads[tid]);
         let event = self
             .tracing
@@ -146,6 +149,7 @@ impl Execution<'_> {
         let kernel: Vec<&str> = std::iter::once(match fail.attr {
             Attr::Failslab => "should_failslab",
             Attr::FailFunction => "fei_kprobe_handler",
+            Attr::FatalSignal => "",
         })
         .chain(fail.frames.iter().map(String::as_str))
         .collect();
@@ -169,13 +173,21 @@ impl Execution<'_> {
     ) {
         let prog = self.prog;
         let (comm, pid) = task(prog, &self.threads[tid], tid);
-        // fail_dump(): the attribute line, then dump_stack() (verbose 2, the default).
-        let mut report = format!(
-            "FAULT_INJECTION: forcing a failure.\nname {}, interval 1, probability 0, space 0, \
-             times 0\nCPU: {tid} PID: {pid} Comm: {comm} {UNAME}\nCall Trace:\n <TASK>\n \
-             dump_stack_lvl+0x0/0x0\n should_fail_ex+0x0/0x0\n",
-            attr.name()
-        );
+        let mut report = if attr == Attr::FatalSignal {
+            // The kernel logs nothing: say what happened, and where the wait was.
+            format!(
+                "pyfuzz: a fatal signal (SIGKILL) is pending for {comm}:{pid} in a killable \
+                 wait: {call} fails with -EINTR (the kernel logs nothing)\nCall Trace:\n <TASK>\n"
+            )
+        } else {
+            // fail_dump(): the attribute line, then dump_stack() (verbose 2, the default).
+            format!(
+                "FAULT_INJECTION: forcing a failure.\nname {}, interval 1, probability 0, \
+                 space 0, times 0\nCPU: {tid} PID: {pid} Comm: {comm} {UNAME}\nCall Trace:\n \
+                 <TASK>\n dump_stack_lvl+0x0/0x0\n should_fail_ex+0x0/0x0\n",
+                attr.name()
+            )
+        };
         for k in kernel.iter().filter(|k| !k.is_empty()) {
             report.push_str(&format!(" {k}+0x0/0x0\n"));
         }

@@ -225,7 +225,9 @@ impl Execution<'_> {
                         }
                         return;
                     }
-                    // Voluntary yields change no state another thread can see.
+                    // Voluntary yields and timed sleeps change no state another thread
+                    // can see (a sleep's timer may fire at any pick: picking the sleeper
+                    // again is an ordinary step).
                     Prim::Msleep | Prim::Schedule | Prim::CondResched | Prim::YieldCpu => {
                         return;
                     }

@@ -103,6 +103,12 @@ pub struct Execution<'p> {
     lone: u64,
     /// The thread that sits out the next decision (fair scheduling), or NONE.
     fair_out: u32,
+    /// The runnable threads in a timed sleep (`Thread::sleeping`): when they are all that
+    /// can run, the CPUs are idle (`idle`).
+    pub sleeping: ThreadSet,
+    /// The states (`state_key`) of this run's idle points that had a timed wait or sleep
+    /// to end: one seen again means that only time passes from then on (`idle_cycle`).
+    idle_states: std::collections::BTreeSet<u128>,
     pub finding: Option<Finding>,
     /// Set with a `ModelError` finding: the structured model error.
     pub fault: Option<ModelFault>,
@@ -166,6 +172,8 @@ impl<'p> Execution<'p> {
             streak: 0,
             lone: 0,
             fair_out: NONE,
+            sleeping: ThreadSet::new(),
+            idle_states: Default::default(),
             finding: None,
             fault: None,
             lockgraph: LockGraph::new(prog.lock_classes.len()),
@@ -264,6 +272,7 @@ impl<'p> Execution<'p> {
             self.runnable.insert(tid as u32);
         } else {
             self.runnable.remove(tid as u32);
+            self.end_sleep(tid);
             if s == Status::Done && tid >= self.prog.actors.len() {
                 // A worker's slot is free again. Freeing two slots gives the same pool in
                 // either order, so an end only reads the pool key: it conflicts with a spawn
@@ -281,6 +290,26 @@ impl<'p> Execution<'p> {
         self.threads[tid].wait = w;
         self.threads[tid].retrying = true;
         self.set_status(tid, Status::Blocked);
+    }
+
+    /// Puts `tid` in a timed sleep: it stays runnable, and the next pick of it is its timer
+    /// firing (`Thread::sleeping`).
+    pub(crate) fn start_sleep(&mut self, tid: usize) {
+        let t = &mut self.threads[tid];
+        t.yielded = true;
+        if !t.sleeping && !self.booting {
+            t.sleeping = true;
+            self.sleeping.insert(tid as u32);
+        }
+    }
+
+    /// `tid`'s timed sleep is over (its timer fired, or it left the runnable set).
+    fn end_sleep(&mut self, tid: usize) {
+        let t = &mut self.threads[tid];
+        if t.sleeping {
+            t.sleeping = false;
+            self.sleeping.remove(tid as u32);
+        }
     }
 
     pub(crate) fn unblock(&mut self, tid: usize) {
@@ -306,6 +335,8 @@ impl<'p> Execution<'p> {
         self.streak = 0;
         self.lone = 0;
         self.fair_out = NONE;
+        self.sleeping.clear();
+        self.idle_states.clear();
         self.finding = None;
         self.fault = None;
         self.failable = 0;
@@ -440,6 +471,12 @@ impl<'p> Execution<'p> {
             if self.steps >= max_steps && self.lone == 0 {
                 break RunStatus::StepLimit;
             }
+            // Only threads in a timed sleep can run: the CPUs are idle until a timer fires.
+            if !self.sleeping.is_empty() && self.sleeping.len() == self.runnable.len() {
+                if let Some(end) = self.idle() {
+                    break end;
+                }
+            }
             // Fair scheduling may set one runnable thread aside for this decision.
             let mut fair = false;
             if self.fair_out != NONE {
@@ -456,15 +493,10 @@ impl<'p> Execution<'p> {
                 &self.runnable
             };
             let Some(lowest) = mask.first() else {
-                if self.fire_timeout() {
-                    continue;
+                match self.idle() {
+                    Some(end) => break end,
+                    None => continue,
                 }
-                self.quiescent_checks();
-                break if self.finding.is_some() {
-                    RunStatus::Finding
-                } else {
-                    RunStatus::Ok
-                };
             };
             let cur = self.cur;
             let voluntary = cur != NONE && self.threads[cur as usize].yielded;
@@ -486,6 +518,7 @@ impl<'p> Execution<'p> {
                     runnable: mask,
                     current: cur,
                     voluntary,
+                    sleeping: &self.sleeping,
                     step: self.steps,
                     pending: &pending[..self.nthreads.min(pending.len())],
                     twins: self.symmetric.then_some(&self.twins),
@@ -536,6 +569,10 @@ impl<'p> Execution<'p> {
             if self.watchdog(tid, picked) {
                 continue;
             }
+            // The pick of a sleeping thread is its timer firing. (Its run of steps goes on
+            // for fair scheduling; `idle` restarts the watchdog's count when only
+            // sleepers could run.)
+            self.end_sleep(tid as usize);
             if self.symmetric {
                 self.twins.fresh.remove(tid);
             }
@@ -601,6 +638,44 @@ impl<'p> Execution<'p> {
         true
     }
 
+    /// Nothing can run but threads in a timed sleep, if any: the CPUs are idle, so the
+    /// soft-lockup count starts again, and virtual time passes. A blocked timed wait
+    /// (`wait_for_completion_timeout`, ...) ends first; otherwise a sleeper's timer fires,
+    /// at the decision that follows (None: the run goes on). With neither, the run ends
+    /// with the end-of-run checks; so it does when this idle state was reached before in
+    /// the run (`idle_cycle`): only time passes from then on.
+    fn idle(&mut self) -> Option<RunStatus> {
+        self.streak_tid = NONE;
+        self.lone = 0;
+        let forever = self.idle_cycle();
+        if !forever && (self.fire_timeout() || !self.runnable.is_empty()) {
+            return None;
+        }
+        self.quiescent_checks(forever);
+        Some(if self.finding.is_some() {
+            self.finding_status()
+        } else {
+            RunStatus::Ok
+        })
+    }
+
+    /// At an idle point where a timed wait or sleep could end: whether the run was in this
+    /// very state (`state_key`) at an earlier idle point. Then whatever the timers lead to
+    /// leads back here (a `while (!cond) msleep(..)` poll whose condition nothing left can
+    /// change); from the same state the same choices are open, so nothing new lies beyond,
+    /// and the run ends as though time passed forever: the hung-task detector sees the
+    /// D-state waiters, and a task that only ever wakes to sleep again never returns
+    /// (`quiescent_checks`).
+    fn idle_cycle(&mut self) -> bool {
+        let timed =
+            |t: &Thread| t.sleeping || (t.status == Status::Blocked && t.wait.has_timeout());
+        if !self.threads[..self.nthreads].iter().any(timed) {
+            return false;
+        }
+        let key = self.state_key(&ThreadSet::new()).hash;
+        !self.idle_states.insert(key)
+    }
+
     /// Wakes the lowest thread in a timed wait, if any (virtual time advances only when
     /// nothing else can run).
     fn fire_timeout(&mut self) -> bool {
@@ -619,26 +694,34 @@ impl<'p> Execution<'p> {
         true
     }
 
-    /// Nothing can run: hung tasks, stranded waiters, then leaks.
-    fn quiescent_checks(&mut self) {
+    /// Nothing can run (`forever`: nothing but timers, which lead back to this state, see
+    /// `idle_cycle`): hung tasks, stranded waiters, then leaks.
+    fn quiescent_checks(&mut self, forever: bool) {
         let prog = self.prog;
         if self.kthread_quiescent_check() {
             return;
         }
-        // A kthread asleep interruptibly that kthread_stop can still reach is idle, as
-        // kernel threads wait for work: neither a hung task nor a stranded waiter.
+        // A kthread asleep interruptibly, or with a timeout, that kthread_stop can still
+        // reach is idle, as kernel threads wait for work (or poll for it): neither a hung
+        // task nor a stranded waiter.
+        let timed = |t: &Thread| t.sleeping || t.wait.has_timeout();
         let reportable = |t: &Thread| {
-            t.status == Status::Blocked
+            (t.status == Status::Blocked || t.sleeping)
                 && !(t.actor != NONE && prog.actors[t.actor as usize].daemon)
-                && !(t.kthread != NONE && t.wait.interruptible())
+                && !(t.kthread != NONE && (t.wait.interruptible() || timed(t)))
         };
-        // Hung tasks first, then stranded interruptible waiters; each report names the
+        // Hung tasks first, then stranded interruptible waiters, then tasks that wake from
+        // a timed wait or sleep to the same state forever (only `forever` leaves any):
+        // check_hung_task skips a task whose context-switch count moved since its last
+        // look, so a task that keeps waking up is never a hung task. Each report names the
         // lowest-numbered such task.
-        for interruptible in [false, true] {
-            let blocked = |i: usize| {
-                reportable(&self.threads[i])
-                    && self.threads[i].wait.interruptible() == interruptible
+        for class in 0..3 {
+            let of_class = |t: &Thread| match class {
+                0 => !t.wait.interruptible() && !timed(t),
+                1 => t.wait.interruptible() && !timed(t),
+                _ => forever && timed(t),
             };
+            let blocked = |i: usize| reportable(&self.threads[i]) && of_class(&self.threads[i]);
             let Some(tid) = (0..self.nthreads).find(|&i| blocked(i)) else {
                 continue;
             };
@@ -646,10 +729,10 @@ impl<'p> Execution<'p> {
                 let named: Vec<usize> = (tid..self.nthreads).filter(|&i| blocked(i)).collect();
                 self.note_order_choice(&named, true);
             }
-            if interruptible {
-                self.report_stranded(tid);
-            } else {
-                self.report_hung_task(tid);
+            match class {
+                0 => self.report_hung_task(tid),
+                1 => self.report_stranded(tid),
+                _ => self.report_polling_forever(tid),
             }
             return;
         }
@@ -692,8 +775,14 @@ impl<'p> Execution<'p> {
     /// after the actors: one whose thread is done, or a new one. There is no limit: each
     /// live worker or kthread has its own work item or task object on the model heap, which
     /// `heap_objects` bounds. The new thread runs `func(args)` in context `ctx` from its
-    /// first step; the creating step records the spawn for the partial-order reduction.
-    pub(crate) fn spawn_thread(&mut self, ctx: Context, func: u32, args: &[Value]) -> usize {
+    /// first step (None: it has no function to run, a work item's NULL one); the creating
+    /// step records the spawn for the partial-order reduction.
+    pub(crate) fn spawn_thread(
+        &mut self,
+        ctx: Context,
+        func: Option<u32>,
+        args: &[Value],
+    ) -> usize {
         let first = self.prog.actors.len();
         let w = (first..self.nthreads)
             .find(|&t| self.threads[t].status == Status::Done)
@@ -705,7 +794,9 @@ impl<'p> Execution<'p> {
         self.nthreads = self.nthreads.max(w + 1);
         self.set_status(w, Status::Runnable);
         self.record_spawn(w);
-        self.push_frame(w, func, args, 0, None);
+        if let Some(f) = func {
+            self.push_frame(w, f, args, 0, None);
+        }
         w
     }
 

@@ -151,6 +151,8 @@ fn object(h: &mut Hasher, o: &Obj) {
             h.pair(w.queued_seq, w.running);
             h.pair(w.running_seq, w.seq);
             h.word(w.canceling as u64);
+            h.pair(w.comm, 0);
+            h.word(w.comm_irq as u64);
         }
         ObjState::Task(t) => {
             h.word(5);
@@ -235,11 +237,13 @@ fn thread(h: &mut Hasher, t: &Thread) {
         | (t.yielded as u32) << 4
         | (t.work_started as u32) << 5
         | (t.work_ret as u32) << 6
-        | (t.kthread_started as u32) << 7;
+        | (t.kthread_started as u32) << 7
+        | (t.sleeping as u32) << 8;
     h.pair(t.wq, flags);
     h.pair(t.work, t.work_wait);
     h.pair(t.kthread, t.comm);
     h.word(t.kthread_ret as u64);
+    h.word(t.comm_irq as u64);
 }
 
 #[cfg(test)]

@@ -144,6 +144,11 @@ pub struct Thread {
     pub retrying: bool,
     /// Set after a voluntary yield: switching away is not a preemption.
     pub yielded: bool,
+    /// In a timed sleep (`msleep`): off the CPU until its timer fires, which may be at any
+    /// scheduling point (the model has no durations), so the thread stays runnable; the
+    /// pick that runs it next is the timer firing. Neither the soft-lockup watchdog nor
+    /// the end-of-run checks count it as running (`Execution::nsleeping`).
+    pub sleeping: bool,
     /// Worker threads: the work item they run.
     pub work: u32,
     pub work_started: bool,
@@ -158,6 +163,9 @@ pub struct Thread {
     pub kthread_ret: i64,
     /// The task's comm when it was given one (`kthread_run`'s name: a string id), or NONE.
     pub comm: u32,
+    /// With `comm`, the IRQ number of an IRQ thread (`name_irq_thread`): the comm is then
+    /// `irq/<comm_irq>-<comm>`; -1 otherwise.
+    pub comm_irq: i64,
     /// rw_semaphore wait list (kernel/locking/rwsem.c `sem->wait_list`): the rwsem this
     /// task is queued on (NONE: none), its place in the FIFO (a smaller ticket queued
     /// earlier; only the order among one rwsem's waiters matters), whether it waits to
@@ -197,6 +205,7 @@ impl Thread {
             timed_out: false,
             retrying: false,
             yielded: false,
+            sleeping: false,
             work: NONE,
             work_started: false,
             work_wait: NONE,
@@ -205,6 +214,7 @@ impl Thread {
             kthread_started: false,
             kthread_ret: 0,
             comm: NONE,
+            comm_irq: -1,
             rw_queue: NONE,
             rw_ticket: 0,
             rw_write: false,
@@ -237,6 +247,7 @@ impl Thread {
         self.timed_out = false;
         self.retrying = false;
         self.yielded = false;
+        self.sleeping = false;
         self.work = NONE;
         self.work_started = false;
         self.work_wait = NONE;
@@ -245,6 +256,7 @@ impl Thread {
         self.kthread_started = false;
         self.kthread_ret = 0;
         self.comm = NONE;
+        self.comm_irq = -1;
         self.rw_queue = NONE;
         self.rw_ticket = 0;
         self.rw_write = false;

@@ -6,6 +6,7 @@
 
 use super::Execution;
 use crate::ir::Instr;
+use crate::oracle::report;
 use crate::sched::ChoiceKind;
 use crate::world::{Value, NONE};
 
@@ -13,6 +14,8 @@ use crate::world::{Value, NONE};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceEvent {
     pub tid: u32,
+    /// The model function, or NONE for a kworker's process_one_work calling its item's NULL
+    /// function (no model code runs there: `record_null_work_call`).
     pub func: u32,
     pub pc: u32,
     /// The object touched (or allocated), or NONE.
@@ -26,9 +29,11 @@ pub struct TraceEvent {
     /// The thread's held locks at this operation: `Recording::locks[locks_at..+locks_len]`.
     pub locks_at: u32,
     pub locks_len: u32,
-    /// The thread's comm when it has one of its own (a kthread's name), or NONE: a slot
-    /// spawned threads share may have run another thread by the time the trace is rendered.
+    /// The thread's comm when it has one of its own (a kthread's name), or NONE, and its IRQ
+    /// number when it is an IRQ thread (-1 otherwise): a slot spawned threads share may have
+    /// run another thread by the time the trace is rendered.
     pub comm: u32,
+    pub comm_irq: i64,
 }
 
 /// One scheduling decision (a point with more than one runnable thread).
@@ -123,6 +128,18 @@ impl Execution<'_> {
         };
         let (func, pc) = (fr.func, fr.pc);
         let obj = self.pending_object(tid);
+        self.push_event(tid, func, pc, obj);
+    }
+
+    /// A kworker's process_one_work calls the NULL function of work item `obj`: the step
+    /// has no model code, so the event names the kernel's function.
+    pub(crate) fn record_null_work_call(&mut self, tid: usize, obj: u32) {
+        if self.tracing {
+            self.push_event(tid, NONE, 0, obj);
+        }
+    }
+
+    fn push_event(&mut self, tid: usize, func: u32, pc: u32, obj: u32) {
         let (choice, preemption) = self.rec.mark.take().unwrap_or((NONE, false));
         let locks_at = self.rec.locks.len() as u32;
         let held = &self.threads[tid].held;
@@ -138,6 +155,7 @@ impl Execution<'_> {
             locks_at,
             locks_len: held.len() as u32,
             comm: self.threads[tid].comm,
+            comm_irq: self.threads[tid].comm_irq,
         });
     }
 
@@ -173,9 +191,20 @@ impl Execution<'_> {
             .iter()
             .enumerate()
             .map(|(i, ev)| {
-                let f = &prog.functions[ev.func as usize];
-                let (file, line) = prog.location(ev.func, ev.pc);
-                let mut op = match f.code.get(ev.pc as usize) {
+                let (function, file, line, code) = match prog.functions.get(ev.func as usize) {
+                    Some(f) => {
+                        let (file, line) = prog.location(ev.func, ev.pc);
+                        (f.name.clone(), file, line, f.code.get(ev.pc as usize))
+                    }
+                    // process_one_work calling a NULL work function (kernel/workqueue.c).
+                    None => (
+                        "process_one_work".to_string(),
+                        "kernel/workqueue.c".to_string(),
+                        0,
+                        None,
+                    ),
+                };
+                let mut op = match code {
                     Some(Instr::Load { name, .. }) => {
                         format!("load .{}", prog.strings[*name as usize])
                     }
@@ -189,6 +218,7 @@ impl Execution<'_> {
                     }
                     Some(Instr::Prim { p, .. }) => p.name().to_string(),
                     Some(Instr::Call { f, .. }) => prog.functions[*f as usize].name.clone(),
+                    None if ev.func == NONE => "work->func() is NULL".to_string(),
                     _ => "?".to_string(),
                 };
                 if let (Some(inj), true) = (&self.injected, fault_event == Some(i)) {
@@ -196,13 +226,13 @@ impl Execution<'_> {
                     // kzalloc is named after the allocator).
                     op = format!("{} [fault: {}]", inj.call, inj.attr.name());
                 }
-                let thread = if ev.comm != NONE {
-                    prog.strings[ev.comm as usize].chars().take(15).collect()
+                let thread = if let Some(c) = report::given_comm(prog, ev.comm, ev.comm_irq) {
+                    c.chars().take(15).collect()
                 } else if ev.tid as usize >= prog.actors.len() {
                     format!("kworker/0:{}", ev.tid)
                 } else {
                     let th = &self.threads[ev.tid as usize];
-                    crate::oracle::report::task(prog, th, ev.tid as usize).0
+                    report::task(prog, th, ev.tid as usize).0
                 };
                 let describe = |o: u32| {
                     if o == NONE {
@@ -219,7 +249,7 @@ impl Execution<'_> {
                     step: i as u64 + 1,
                     tid: ev.tid,
                     thread,
-                    function: f.name.clone(),
+                    function,
                     file,
                     line,
                     op,

@@ -354,6 +354,7 @@ pub(super) fn load_function(
         params: f.params,
         locals: f.locals.max(1),
         infra: f.infra,
+        frameless: false,
         code,
         lines: f.lines.clone(),
     })

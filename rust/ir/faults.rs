@@ -19,6 +19,10 @@ pub enum Attr {
     Failslab,
     /// kernel/fail_function.c: an error return injected into a whole function.
     FailFunction,
+    /// Not a fault attribute: a fatal signal (SIGKILL, or a signal whose default action
+    /// kills, which complete_signal turns into one) pending for the task in a killable wait,
+    /// which then fails with -EINTR. The kernel logs nothing.
+    FatalSignal,
 }
 
 impl Attr {
@@ -27,6 +31,7 @@ impl Attr {
         match self {
             Attr::Failslab => "failslab",
             Attr::FailFunction => "fail_function",
+            Attr::FatalSignal => "signal",
         }
     }
 
@@ -34,6 +39,7 @@ impl Attr {
         match s {
             "failslab" => Some(Attr::Failslab),
             "fail_function" => Some(Attr::FailFunction),
+            "signal" => Some(Attr::FatalSignal),
             _ => None,
         }
     }
@@ -62,7 +68,9 @@ pub struct AllocSite {
 
 /// A primitive a driver call of which may fail (`kthread_run`): it returns `ret` without
 /// running, reported under `attr` with the kernel frames between should_fail_ex's caller
-/// and the driver, innermost first.
+/// (or, for a fatal signal, the killable wait) and the driver, innermost first. A primitive
+/// may be listed more than once: each entry is one failable point of a call, in the order
+/// the kernel reaches them (kthread_run's kmalloc, then its killable wait for kthreadd).
 #[derive(Clone, Debug)]
 pub struct FailPrim {
     pub prim: crate::prims::Prim,
@@ -95,9 +103,9 @@ impl Faults {
             .map(|i| &self.alloc_sites[i])
     }
 
-    /// How a driver call of primitive `p` fails, if it may.
-    pub fn prim(&self, p: crate::prims::Prim) -> Option<&FailPrim> {
-        self.prims.iter().find(|f| f.prim == p)
+    /// How a driver call of primitive `p` may fail, each failable point in order.
+    pub fn prim(&self, p: crate::prims::Prim) -> impl Iterator<Item = &FailPrim> {
+        self.prims.iter().filter(move |f| f.prim == p)
     }
 }
 
@@ -278,9 +286,23 @@ mod tests {
                 "attr": "failslab", "frames": ["__kmalloc_cache_noprof"]}]}"#,
         )
         .unwrap();
-        let p = f.prim(crate::prims::Prim::KthreadRun).expect("listed");
+        let p = f
+            .prim(crate::prims::Prim::KthreadRun)
+            .next()
+            .expect("listed");
         assert!(matches!(p.ret, ConstArg::Int(-12)) && p.attr == Attr::Failslab);
-        assert!(f.prim(crate::prims::Prim::KthreadStop).is_none());
+        assert!(f.prim(crate::prims::Prim::KthreadStop).next().is_none());
+        let both = parse(
+            r#"{"driver_files": [], "prims": [
+                {"name": "kthread_run", "ret": {"int": -12}, "attr": "failslab"},
+                {"name": "kthread_run", "ret": {"int": -4}, "attr": "signal"}]}"#,
+        )
+        .unwrap();
+        let attrs: Vec<Attr> = both
+            .prim(crate::prims::Prim::KthreadRun)
+            .map(|p| p.attr)
+            .collect();
+        assert_eq!(attrs, [Attr::Failslab, Attr::FatalSignal]);
         let unknown = r#"{"driver_files": [], "prims": [{"name": "nope", "ret": null,
             "attr": "failslab"}]}"#;
         assert!(parse(unknown).is_err());

@@ -147,8 +147,11 @@ pub fn load_program(bytes: &[u8]) -> CoreResult<Program> {
         ),
         None => None,
     };
+    super::managed::mark_frameless(&raw.files, &mut functions);
+    let managed_allocs = super::managed::managed_allocs(&raw.files, &functions, &args);
     Ok(Program {
         faults,
+        managed_allocs,
         name: raw.name,
         variant: raw.variant,
         files: raw.files,

@@ -4,9 +4,11 @@
 mod decode;
 pub mod faults;
 pub mod load;
+mod managed;
 pub mod program;
 pub(crate) mod raw;
 
 pub use crate::prims::{Prim, Reach};
 pub use load::load_program;
+pub use managed::DEVM_KMALLOC_FRAMES;
 pub use program::*;

@@ -287,6 +287,9 @@ pub struct Function {
     pub params: u32,
     pub locals: u32,
     pub infra: bool,
+    /// A kernel library function that stands for no kernel function: reports show no frame
+    /// of its own (`ir::managed`).
+    pub frameless: bool,
     pub code: Vec<Instr>,
     pub lines: Vec<u32>,
 }
@@ -406,6 +409,9 @@ pub struct Program {
     pub field_index: Vec<u16>,
     /// Fault injection (`config.fault_injection`); None when it is off.
     pub faults: Option<super::faults::Faults>,
+    /// The `alloc` instructions (function, pc), ascending, that are the allocation of a
+    /// managed allocator, `devm_kzalloc(dev, kzalloc(T, gfp))` (`ir::managed`).
+    pub managed_allocs: Vec<(u32, u32)>,
 }
 
 /// Marker in `Program::field_index` for "this struct has no such field".
@@ -423,6 +429,16 @@ impl Program {
     #[inline]
     pub fn arg_regs(&self, a: Args) -> &[Reg] {
         &self.args[a.start as usize..a.start as usize + a.len as usize]
+    }
+
+    /// The kernel frames above the model's in the stack of the allocation at `pc` of `f`
+    /// (a managed allocator's: `ir::DEVM_KMALLOC_FRAMES`), or none.
+    pub fn alloc_frames(&self, f: u32, pc: u32) -> &'static [&'static str] {
+        if self.managed_allocs.binary_search(&(f, pc)).is_ok() {
+            super::managed::DEVM_KMALLOC_FRAMES
+        } else {
+            &[]
+        }
     }
 
     /// `file:line` of instruction `pc` in function `f`.

@@ -20,6 +20,16 @@ const KASAN_SHADOW_OFFSET: u64 = 0xdfff_fc00_0000_0000;
 /// bytes before RIP ("Code: Unable to access opcode bytes at RIP - 42" when unmapped).
 pub(crate) const OPCODE_PROLOGUE: u64 = 42;
 
+/// A kworker's stack below the work function (kernel/workqueue.c process_one_work, called by
+/// worker_thread, a kthread started from ret_from_fork), innermost first.
+const WORKER_FRAMES: &[&str] = &[
+    "process_one_work",
+    "worker_thread",
+    "kthread",
+    "ret_from_fork",
+    "ret_from_fork_asm",
+];
+
 impl Execution<'_> {
     /// The kernel function the thread is in when its current instruction is a primitive
     /// that the kernel implements out of line (`report::kernel_frame`); `None` for model code
@@ -155,7 +165,13 @@ impl Execution<'_> {
         } else {
             task(self.prog, &self.threads[st.tid as usize], st.tid as usize)
         };
-        let mut s = format!("{what} by task {pid} ({comm}):\n {prim}\n");
+        let mut s = format!("{what} by task {pid} ({comm}):\n");
+        if st.top.is_empty() {
+            s.push_str(&format!(" {prim}\n"));
+        }
+        for f in st.top {
+            s.push_str(&format!(" {f}\n"));
+        }
         let frames = &self.world.stack_frames[st.start as usize..(st.start + st.len) as usize];
         for &(f, pc) in frames {
             s.push_str(&frame_line(self.prog, f, pc));
@@ -263,6 +279,30 @@ impl Execution<'_> {
             Kind::NullDeref,
             "BUG: unable to handle kernel NULL pointer dereference",
             None,
+            text,
+        );
+    }
+
+    /// A worker's process_one_work calls a work item's NULL function (`worker->current_func`
+    /// of an item never initialised, or set up with INIT_WORK(w, NULL)): the instruction
+    /// fetch at 0 faults in the kworker, and the call trace starts at process_one_work,
+    /// whose return address is on the stack.
+    pub(crate) fn fail_null_work_func(&mut self, tid: usize) {
+        let mut trace = String::from("Call Trace:\n <TASK>\n");
+        for f in WORKER_FRAMES {
+            trace.push_str(&format!(" {f}\n"));
+        }
+        trace.push_str(" </TASK>\n");
+        let text = format!(
+            "BUG: kernel NULL pointer dereference, address: 0000000000000000\n#PF: supervisor instruction fetch in kernel mode\n#PF: error_code(0x0010) - not-present page\nOops: 0010 [#1] PREEMPT SMP KASAN\n{}Workqueue: events 0x0\nRIP: 0010:0x0\nCode: Unable to access opcode bytes at 0x{:x}.\n{trace}",
+            self.header(tid),
+            0u64.wrapping_sub(OPCODE_PROLOGUE),
+        );
+        self.raise(
+            tid,
+            Kind::NullDeref,
+            "BUG: unable to handle kernel NULL pointer dereference",
+            Some(WORKER_FRAMES[0].to_string()),
             text,
         );
     }
@@ -459,7 +499,18 @@ impl Execution<'_> {
             self.world.address(obj, 0),
             self.world.describe(self.prog, obj)
         );
-        text.push_str("  backtrace:\n    kzalloc\n");
+        text.push_str("  backtrace:\n");
+        let top = match o.alloc_stack {
+            NONE => &[][..],
+            s => self.world.stacks[s as usize].top,
+        };
+        for f in if top.is_empty() {
+            &["kzalloc"][..]
+        } else {
+            top
+        } {
+            text.push_str(&format!("    {f}\n"));
+        }
         if o.alloc_stack != NONE {
             let st = self.world.stacks[o.alloc_stack as usize];
             let frames = &self.world.stack_frames[st.start as usize..(st.start + st.len) as usize];

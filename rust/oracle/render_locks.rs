@@ -293,6 +293,23 @@ impl Execution<'_> {
         self.raise(tid, Kind::SoftLockup, "BUG: soft lockup", None, text);
     }
 
+    /// A task that sleeps with a timeout, wakes, finds nothing changed and sleeps again,
+    /// forever: the kernel prints nothing (check_hung_task skips a task that was scheduled
+    /// since its last look), the caller simply never returns.
+    pub(crate) fn report_polling_forever(&mut self, tid: usize) {
+        let (comm, pid) = task(self.prog, &self.threads[tid], tid);
+        let state = if self.threads[tid].wait.interruptible() {
+            'S'
+        } else {
+            'D'
+        };
+        let mut text = format!(
+            "pyfuzz: task {comm}:{pid} is stranded in a timed wait: it wakes up to the same state every time, and nothing left can change it\n(the hung-task detector does not see a task that keeps waking up; the task polls forever)\ntask:{comm} state:{state} pid:{pid}\n"
+        );
+        text.push_str(&self.trace_of(tid));
+        self.raise(tid, Kind::StrandedWaiter, "stranded waiter", None, text);
+    }
+
     pub(crate) fn report_stranded(&mut self, tid: usize) {
         let (comm, pid) = task(self.prog, &self.threads[tid], tid);
         let mut text = format!(

@@ -55,11 +55,23 @@ pub fn frames_of(t: &Thread) -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// A comm given at run time (`Thread::comm`, a string id, NONE if none), with the IRQ number
+/// of an IRQ thread (`Thread::comm_irq`, -1 if not one): `name`, or `irq/<n>-<name>` as
+/// setup_irq_thread names the IRQ thread. Not yet cut to TASK_COMM_LEN.
+pub fn given_comm(prog: &Program, comm: u32, irq: i64) -> Option<String> {
+    let name = prog.strings.get(comm as usize)?;
+    Some(if irq >= 0 {
+        format!("irq/{irq}-{name}")
+    } else {
+        name.clone()
+    })
+}
+
 /// The task's comm (at most 15 characters, like TASK_COMM_LEN) and a stable pid: a kthread's
-/// name, an actor's name, `kworker/0:N` for a worker.
+/// name, an IRQ thread's `irq/<n>-<name>`, an actor's name, `kworker/0:N` for a worker.
 pub fn task(prog: &Program, t: &Thread, tid: usize) -> (String, u32) {
-    let comm = if t.comm != NONE {
-        prog.strings[t.comm as usize].clone()
+    let comm = if let Some(c) = given_comm(prog, t.comm, t.comm_irq) {
+        c
     } else if t.name_actor != NONE {
         prog.actors[t.name_actor as usize].name.clone()
     } else if t.ctx == Context::Work {
@@ -79,6 +91,9 @@ pub fn call_trace(prog: &Program, frames: &[(u32, u32)], top: Option<&str>) -> S
         s.push_str(&format!(" {p}\n"));
     }
     for &(f, pc) in frames {
+        if prog.functions[f as usize].frameless {
+            continue;
+        }
         s.push_str(&frame_line(prog, f, pc));
         s.push('\n');
     }
@@ -136,6 +151,7 @@ pub const INLINE_PRIMITIVES: &[&str] = &[
     "init_completion",
     "reinit_completion",
     "init_work",
+    "name_irq_thread",
     "init_delayed_work",
     "mmio_read",
     "mmio_write",

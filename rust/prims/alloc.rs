@@ -56,13 +56,21 @@ impl Execution<'_> {
     /// Records the thread's call stack (for KASAN's "Allocated by"/"Freed by" sections)
     /// straight into the World's stack buffer: no allocation once the buffer is warm.
     pub(crate) fn current_stack(&mut self, tid: usize) -> u32 {
+        self.current_stack_under(tid, &[])
+    }
+
+    /// `current_stack` with kernel frames `top` above the model's. Frames of library
+    /// functions that stand for no kernel function (`ir::Function::frameless`) are left out.
+    fn current_stack_under(&mut self, tid: usize, top: &'static [&'static str]) -> u32 {
         let owner = if self.booting { BOOT_TASK } else { tid as u32 };
+        let prog = self.prog;
         let frames = self.threads[tid]
             .frames
             .iter()
             .rev()
+            .filter(|f| !prog.functions[f.func as usize].frameless)
             .map(|f| (f.func, f.pc));
-        self.world.record_stack(owner, frames)
+        self.world.record_stack(owner, frames, top)
     }
 
     /// `alloc d, s, g`: kzalloc of struct `s` with the gfp flags in register `g`.
@@ -89,7 +97,12 @@ impl Execution<'_> {
         if !self.booting {
             self.world.objs[idx as usize].owner = tid as u32;
         }
-        let st = self.current_stack(tid);
+        // A devm_kzalloc's allocation shows the kernel's devm_kmalloc frames (`ir::managed`).
+        let top = match self.threads[tid].frames.last() {
+            Some(fr) => self.prog.alloc_frames(fr.func, fr.pc),
+            None => &[],
+        };
+        let st = self.current_stack_under(tid, top);
         self.world.objs[idx as usize].alloc_stack = st;
         if self.feedback {
             self.fb_life(s, Transition::Allocated);

@@ -1,7 +1,8 @@
 //! Family `context`: the running thread's own context. irq, preempt and softirq state
 //! (`Thread::irqs_off`, `preempt`, `softirq`), the might-sleep check every sleeping primitive
-//! makes, voluntary yields (global reach: always scheduling points, and switching away from
-//! them is not a preemption) and the context queries.
+//! makes, timed sleeps (`msleep`: off the CPU until the thread is next picked, see
+//! `Thread::sleeping`) and voluntary yields (global reach: always scheduling points, and
+//! switching away from them is not a preemption), and the context queries.
 
 use super::Operands;
 use crate::exec::thread::Thread;
@@ -76,7 +77,16 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [flags, ..]: O
                 ex.finish_op(tid, d, Value::Null);
             }
         }
-        Op::Msleep | Op::Schedule | Op::CondResched | Op::YieldCpu => {
+        // msleep (kernel/time/sleep_timeout.c): schedule_timeout_uninterruptible until the
+        // time has passed. The model has no durations, so its timer may fire at any
+        // scheduling point: the thread stays runnable, asleep until it is next picked.
+        Op::Msleep => {
+            if ex.might_sleep(tid) {
+                ex.start_sleep(tid);
+                ex.finish_op(tid, d, Value::Null);
+            }
+        }
+        Op::Schedule | Op::CondResched | Op::YieldCpu => {
             if ex.might_sleep(tid) {
                 ex.threads[tid].yielded = true;
                 ex.finish_op(tid, d, Value::Null);
@@ -138,5 +148,40 @@ mod tests {
             &bh,
             Expect::Kind("sleep-in-atomic"),
         );
+    }
+
+    #[test]
+    fn a_sleeping_poll_loop_is_not_a_soft_lockup() {
+        // while g.val < 4000: g.val += 1; msleep(1) -- 12,000 steps alone, but asleep
+        // between them: the watchdog's count starts again whenever the CPU is idle.
+        let counted = [
+            r#"["load", 1, 8, 1]"#,
+            r#"["int", 2, 4000]"#,
+            r#"["bin", "ge", 3, 1, 2]"#,
+            r#"["jnz", 3, 11]"#,
+            r#"["int", 4, 1]"#,
+            r#"["bin", "add", 1, 1, 4]"#,
+            r#"["store", 8, 1, 1]"#,
+            r#"["prim", 5, "msleep", [4]]"#,
+            r#"["jmp", 2]"#,
+        ];
+        run("a counted msleep loop", &counted, Expect::Clean);
+        // while not g.val: msleep(10) -- nothing sets it: the idle state repeats, and the
+        // task that never returns is reported as stranded, not as a lockup or a hung task.
+        let forever = [
+            r#"["load", 1, 8, 1]"#,
+            r#"["jnz", 1, 7]"#,
+            r#"["int", 2, 10]"#,
+            r#"["prim", 3, "msleep", [2]]"#,
+            r#"["jmp", 2]"#,
+        ];
+        run(
+            "a poll nothing ends",
+            &forever,
+            Expect::Kind("stranded-waiter"),
+        );
+        // The same loop without the sleep spins: a soft lockup.
+        let spin = [r#"["load", 1, 8, 1]"#, r#"["jnz", 1, 5]"#, r#"["jmp", 2]"#];
+        run("a spin nothing ends", &spin, Expect::Kind("soft-lockup"));
     }
 }

@@ -134,7 +134,7 @@ impl Execution<'_> {
         let task = self.world.alloc_task();
         // KASAN's "Allocated by task": the creator (copy_process runs on its behalf).
         self.world.objs[task as usize].alloc_stack = self.current_stack(tid);
-        let w = self.spawn_thread(Context::Process, f, &[data]);
+        let w = self.spawn_thread(Context::Process, Some(f), &[data]);
         let t = &mut self.threads[w];
         t.kthread = task;
         t.comm = comm;
@@ -262,7 +262,7 @@ impl Execution<'_> {
         let Some(tid) = (0..self.nthreads).find(|&t| {
             let th = &self.threads[t];
             th.kthread != NONE
-                && th.status == Status::Blocked
+                && (th.status == Status::Blocked || th.sleeping)
                 && self.world.objs[th.kthread as usize]
                     .task()
                     .running_unstopped()

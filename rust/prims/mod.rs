@@ -213,7 +213,7 @@ pub(crate) mod tests {
             assert!(Prim::ALL[..i].iter().all(|q| q.name() != p.name()));
             assert!(!p.doc().is_empty() && p.arity() <= 3);
         }
-        assert_eq!(Prim::ALL.len(), 99);
+        assert_eq!(Prim::ALL.len(), 100);
     }
 
     #[test]

@@ -128,6 +128,8 @@ macro_rules! primitive_table {
                     "might sleep; wait until the last queued instance (not an armed timer) has finished; returns 1 if it waited (on itself: deadlock)";
                 FlushDelayedWork = "flush_delayed_work" [dw] Args
                     "might sleep; an armed timer fires now, then `flush_work`";
+                NameIrqThread = "name_irq_thread" [w, irq, name] Args
+                    "name the thread that runs w `irq/<irq>-<name>` (name a string), as setup_irq_thread's kthread_create names the IRQ thread the library models as a work item";
             }
             kthread {
                 KthreadRun = "kthread_run" [func, data, name] Global
@@ -149,7 +151,7 @@ macro_rules! primitive_table {
                 LocalBhDisable = "local_bh_disable" [] Local "softirqs off (nests)";
                 LocalBhEnable = "local_bh_enable" [] Local "softirqs on";
                 MightSleep = "might_sleep" [] Local "the might-sleep check only";
-                Msleep = "msleep" [ms] Global "might sleep; a voluntary yield point";
+                Msleep = "msleep" [ms] Global "might sleep; a timed sleep: off the CPU until its timer fires, at any later scheduling point (a preemption while a thread that is awake could run instead)";
                 Schedule = "schedule" [] Global "might sleep; a voluntary yield point";
                 CondResched = "cond_resched" [] Global "might sleep; a voluntary yield point";
                 YieldCpu = "yield_cpu" [] Global "might sleep; a voluntary yield point";

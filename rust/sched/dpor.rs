@@ -50,6 +50,8 @@ struct Node {
     runnable: ThreadSet,
     current: u32,
     voluntary: bool,
+    /// The runnable threads in a timed sleep (`Point::sleeping`).
+    sleeping: ThreadSet,
     chosen: u32,
     /// Threads to explore here (races add to it), and those already explored.
     backtrack: ThreadSet,
@@ -63,10 +65,13 @@ struct Node {
 
 impl Node {
     fn costs_preemption(&self, t: u32) -> bool {
-        self.current != NONE
-            && t != self.current
-            && !self.voluntary
-            && self.runnable.contains(self.current)
+        super::is_preemption(
+            &self.runnable,
+            &self.sleeping,
+            self.current,
+            self.voluntary,
+            t,
+        )
     }
 }
 
@@ -506,6 +511,7 @@ impl Dpor {
                 runnable: options.clone(),
                 current: NONE,
                 voluntary: true,
+                sleeping: ThreadSet::new(),
                 chosen: default,
                 backtrack: options,
                 done: ThreadSet::single(default),
@@ -596,6 +602,7 @@ impl Decider for Dpor {
                 runnable: p.runnable.clone(),
                 current: p.current,
                 voluntary: p.voluntary,
+                sleeping: p.sleeping.clone(),
                 chosen: t,
                 backtrack: ThreadSet::single(t),
                 done: ThreadSet::single(t),

@@ -24,7 +24,7 @@ pub mod workload_space;
 
 use crate::world::NONE;
 pub use symmetry::Twins;
-pub use threadset::ThreadSet;
+pub use threadset::{ThreadSet, NO_THREADS};
 
 /// What a workload choice is about (so a decider can answer with the default workload).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +50,10 @@ pub struct Point<'a> {
     pub current: u32,
     /// Whether `current` yielded voluntarily (switching away is then not a preemption).
     pub voluntary: bool,
+    /// The runnable threads in a timed sleep (`exec::thread::Thread::sleeping`): picking
+    /// one is its timer firing, which costs a preemption while a thread that is awake
+    /// could run instead (`is_preemption`).
+    pub sleeping: &'a ThreadSet,
     /// Visible steps executed so far.
     pub step: u64,
     /// For each thread, the object its next visible operation touches (NONE if unknown);
@@ -63,11 +67,38 @@ pub struct Point<'a> {
 impl Point<'_> {
     /// Whether choosing `tid` here would be a preemption.
     pub fn is_preemption(&self, tid: u32) -> bool {
-        self.current != NONE
-            && tid != self.current
-            && !self.voluntary
-            && self.runnable.contains(self.current)
+        is_preemption(
+            self.runnable,
+            self.sleeping,
+            self.current,
+            self.voluntary,
+            tid,
+        )
     }
+}
+
+/// Whether choosing `tid` at a point with these runnable and sleeping threads, after
+/// `current` ran (`voluntary`: and yielded), is a preemption: switching away from a
+/// thread that could go on, or ending a thread's timed sleep early, while a thread that is
+/// awake could run (the model has no durations, so a timer may fire at any point; firing
+/// it only when nothing else can run is the non-preemptive default).
+pub fn is_preemption(
+    runnable: &ThreadSet,
+    sleeping: &ThreadSet,
+    current: u32,
+    voluntary: bool,
+    tid: u32,
+) -> bool {
+    let switch = current != NONE && tid != current && !voluntary && runnable.contains(current);
+    switch || (sleeping.contains(tid) && awake(runnable, sleeping).is_some())
+}
+
+/// The lowest runnable thread that is not in a timed sleep.
+fn awake(runnable: &ThreadSet, sleeping: &ThreadSet) -> Option<u32> {
+    if sleeping.is_empty() {
+        return runnable.first();
+    }
+    runnable.iter().find(|&t| !sleeping.contains(t))
 }
 
 /// What a decider learns when an execution ends.
@@ -125,12 +156,27 @@ pub trait Decider {
 }
 
 /// The non-preemptive default: keep the current thread; after a voluntary yield, the next
-/// runnable thread in round-robin order; otherwise the lowest runnable thread.
+/// runnable thread in round-robin order; otherwise the lowest runnable thread. Threads in a
+/// timed sleep only when no thread that is awake can run.
 pub fn default_pick(p: &Point) -> u32 {
     let r = p.runnable;
     let cur_ok = p.current != NONE && r.contains(p.current);
     if cur_ok && !p.voluntary {
         return p.current;
+    }
+    if !p.sleeping.is_empty() {
+        if let Some(first) = awake(r, p.sleeping) {
+            if p.current != NONE && p.voluntary {
+                let mut t = p.current;
+                while let Some(n) = r.next_after(t) {
+                    if !p.sleeping.contains(n) {
+                        return n;
+                    }
+                    t = n;
+                }
+            }
+            return first;
+        }
     }
     if p.current != NONE && p.voluntary {
         if let Some(t) = r.next_after(p.current) {

@@ -160,6 +160,7 @@ mod tests {
             runnable: &runnable.iter().copied().collect::<ThreadSet>(),
             current: NONE,
             voluntary: false,
+            sleeping: &crate::sched::NO_THREADS,
             step: 0,
             pending: &[],
             twins: None,

@@ -126,6 +126,7 @@ mod tests {
             runnable: &ThreadSet::below(3),
             current: NONE,
             voluntary: false,
+            sleeping: &crate::sched::NO_THREADS,
             step: 0,
             pending: &pending,
             twins: None,

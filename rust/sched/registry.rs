@@ -73,6 +73,7 @@ mod tests {
                 runnable: &crate::sched::ThreadSet::below(4),
                 current: crate::world::NONE,
                 voluntary: false,
+                sleeping: &crate::sched::NO_THREADS,
                 step: 0,
                 pending: &[crate::world::NONE; 4],
                 twins: None,

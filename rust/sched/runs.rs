@@ -87,6 +87,7 @@ mod tests {
             runnable,
             current,
             voluntary: false,
+            sleeping: &crate::sched::NO_THREADS,
             step: 0,
             pending: &[],
             twins: None,

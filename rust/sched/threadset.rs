@@ -9,6 +9,9 @@
 /// Bits held inline.
 const INLINE: u32 = 128;
 
+/// The empty set, for points that have no set to give (`Point::sleeping`).
+pub static NO_THREADS: ThreadSet = ThreadSet::new();
+
 /// A set of thread ids (any `u32` below `NONE`).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ThreadSet {

@@ -23,6 +23,7 @@ pub fn run<D: Decider>(d: &mut D, steps: &[u32]) -> (Vec<u32>, bool) {
             runnable: &runnable,
             current,
             voluntary: false,
+            sleeping: &crate::sched::NO_THREADS,
             step: order.len() as u64,
             pending: &[],
             twins: None,

@@ -92,6 +92,9 @@ pub struct StackRec {
     pub tid: u32,
     pub start: u32,
     pub len: u32,
+    /// Kernel frames above the recorded model frames, innermost first (a managed
+    /// allocation's `ir::DEVM_KMALLOC_FRAMES`); empty: the report's own (`kzalloc`, `kfree`).
+    pub top: &'static [&'static str],
 }
 
 /// The model heap.
@@ -254,11 +257,21 @@ impl World {
     }
 
     /// Records a stack and returns its id.
-    pub fn record_stack(&mut self, tid: u32, frames: impl Iterator<Item = (u32, u32)>) -> u32 {
+    pub fn record_stack(
+        &mut self,
+        tid: u32,
+        frames: impl Iterator<Item = (u32, u32)>,
+        top: &'static [&'static str],
+    ) -> u32 {
         let start = self.stack_frames.len() as u32;
         self.stack_frames.extend(frames);
         let len = self.stack_frames.len() as u32 - start;
-        self.stacks.push(StackRec { tid, start, len });
+        self.stacks.push(StackRec {
+            tid,
+            start,
+            len,
+            top,
+        });
         self.stacks.len() as u32 - 1
     }
 

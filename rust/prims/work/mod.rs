@@ -12,7 +12,9 @@
 //! (WORK_OFFQ_CANCELING) and waits for the running instance; `flush_*` waits for the last
 //! queued instance. Flushing or cancel-syncing an item from its own function waits for
 //! itself: a deadlock, reported as a hung task, as the kernel hangs (the barrier is queued
-//! behind the running instance). The item's value holds the work function.
+//! behind the running instance). The item's value holds the work function; an item whose
+//! function is NULL (never initialised, or `INIT_WORK` with NULL) is queued as any other,
+//! and its worker's process_one_work calls NULL: the oops is the kworker's.
 
 pub mod state;
 
@@ -38,6 +40,7 @@ pub enum Op {
     CancelDelayedWorkSync,
     FlushWork,
     FlushDelayedWork,
+    NameIrqThread,
 }
 
 impl Obj {
@@ -49,7 +52,7 @@ impl Obj {
     }
 }
 
-pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, _]: Operands) {
+pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, arg2]: Operands) {
     let Some(r) = ex.prim_obj(tid, w, ObjKind::Work) else {
         return;
     };
@@ -67,18 +70,15 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, _]: O
     match op {
         Op::InitWork | Op::InitDelayedWork => ex.init_work(tid, d, r.idx, arg, op),
         Op::ScheduleWork => {
-            let queued = ex.queue_work(tid, r, false);
-            if let Some(q) = queued {
-                ex.finish_op(tid, d, Value::Int(q as i64));
-            }
+            let queued = ex.queue_work(r, false);
+            ex.finish_op(tid, d, Value::Int(queued as i64));
         }
         Op::ScheduleDelayedWork => {
             let Some(armed) = ex.delay(tid, arg) else {
                 return;
             };
-            if let Some(q) = ex.queue_work(tid, r, armed) {
-                ex.finish_op(tid, d, Value::Int(q as i64));
-            }
+            let queued = ex.queue_work(r, armed);
+            ex.finish_op(tid, d, Value::Int(queued as i64));
         }
         Op::ModDelayedWork => {
             let Some(armed) = ex.delay(tid, arg) else {
@@ -93,7 +93,8 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, _]: O
                 // Grabbed and queued again with the new delay: still pending, re-armed.
                 st.armed = armed;
                 ex.finish_op(tid, d, Value::Int(1));
-            } else if ex.queue_work(tid, r, armed).is_some() {
+            } else {
+                ex.queue_work(r, armed);
                 ex.finish_op(tid, d, Value::Int(0));
             }
         }
@@ -103,6 +104,18 @@ pub(super) fn exec(ex: &mut Execution, tid: usize, d: u8, op: Op, [w, arg, _]: O
             ex.finish_op(tid, d, Value::Int(was as i64));
         }
         Op::CancelWorkSync | Op::CancelDelayedWorkSync => ex.cancel_work_sync(tid, d, r.idx),
+        Op::NameIrqThread => {
+            // setup_irq_thread: kthread_create(irq_thread, new, "irq/%d-%s", irq, new->name).
+            let (Value::Int(irq), Value::Str(name)) = (arg, arg2) else {
+                let msg = "name_irq_thread takes a work item, an IRQ number and a name string";
+                ex.model_error(tid, msg.into());
+                return;
+            };
+            let st = ex.world.objs[r.idx as usize].work();
+            st.comm = name;
+            st.comm_irq = irq.max(0);
+            ex.finish_op(tid, d, Value::Null);
+        }
         Op::FlushWork | Op::FlushDelayedWork => {
             if op == Op::FlushDelayedWork && !ex.threads[tid].retrying {
                 // del_timer_sync + __queue_work: an armed timer fires now.
@@ -149,6 +162,8 @@ impl Execution<'_> {
     fn init_work(&mut self, tid: usize, d: u8, idx: u32, func: Value, op: Op) {
         match func {
             Value::Func(f) if self.prog.functions[f as usize].params == 1 => {}
+            // INIT_WORK(w, NULL) compiles: the NULL is called when the item runs.
+            Value::Null => {}
             _ => {
                 self.model_error(tid, "init_work needs a function taking the work".into());
                 return;
@@ -156,34 +171,44 @@ impl Execution<'_> {
         }
         let o = &mut self.world.objs[idx as usize];
         self.world.vals[o.vals_start as usize] = func;
-        o.work().delayed = op == Op::InitDelayedWork;
+        let st = o.work();
+        st.delayed = op == Op::InitDelayedWork;
+        st.comm = NONE;
         self.finish_op(tid, d, Value::Null);
     }
 
-    /// queue_work_on / queue_delayed_work_on: Some(true) if it queued the item, Some(false)
-    /// if it was already pending or being canceled, None after a report.
-    fn queue_work(&mut self, tid: usize, r: ObjRef, armed: bool) -> Option<bool> {
+    /// queue_work_on / queue_delayed_work_on: true if it queued the item, false if it was
+    /// already pending or being canceled.
+    fn queue_work(&mut self, r: ObjRef, armed: bool) -> bool {
         let i = r.idx as usize;
         let st = *self.world.objs[i].work();
         if !st.can_queue() {
-            return Some(false);
+            return false;
         }
-        let Value::Func(f) = self.world.vals[self.world.objs[i].vals_start as usize] else {
-            self.fail_null_deref(tid, 0);
-            return None;
+        // __queue_work does not look at the function: a NULL one is queued too, and called
+        // by the worker (`work_step`).
+        let f = match self.world.vals[self.world.objs[i].vals_start as usize] {
+            Value::Func(f) => Some(f),
+            _ => None,
         };
         let worker = if st.running != NONE {
             // Queued behind the running instance, on its worker.
             st.running as usize
         } else {
             let w = self.spawn_thread(Context::Work, f, &[Value::Ref(r)]);
-            self.threads[w].work = r.idx;
+            let t = &mut self.threads[w];
+            t.work = r.idx;
+            // An IRQ thread is named as the kernel names its kthread (`name_irq_thread`).
+            if st.comm != NONE {
+                t.comm = st.comm;
+                t.comm_irq = st.comm_irq;
+            }
             w
         };
         // The worker reaches the work item: it is shared from now on.
         self.publish_allocation(r.idx);
         self.world.objs[i].work().queue(worker as u32, armed);
-        Some(true)
+        true
     }
 
     /// try_to_grab_pending for `__cancel_work`: dequeues the pending instance (discarding
@@ -261,6 +286,12 @@ impl Execution<'_> {
             Step::TimerFired => false,
             Step::Started => {
                 self.threads[tid].work_started = true;
+                let o = &self.world.objs[w as usize];
+                if !matches!(self.world.vals[o.vals_start as usize], Value::Func(_)) {
+                    self.record_null_work_call(tid, w);
+                    self.fail_null_work_func(tid);
+                    return false;
+                }
                 true
             }
         }
@@ -289,6 +320,13 @@ impl Execution<'_> {
                 let r = ObjRef { idx: w, gen };
                 self.threads[tid].work_started = false;
                 self.push_frame(tid, f, &[Value::Ref(r)], 0, None);
+                true
+            }
+            // Queued again after an INIT_WORK with NULL: the next instance calls NULL.
+            _ if again => {
+                self.threads[tid].work_started = true;
+                self.record_null_work_call(tid, w);
+                self.fail_null_work_func(tid);
                 true
             }
             _ => {

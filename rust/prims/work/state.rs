@@ -27,6 +27,10 @@ pub struct WorkState {
     /// Tasks inside `cancel_*_sync`: while it is not 0 every queueing attempt fails (the
     /// kernel's WORK_OFFQ_CANCELING, or the disable count since 6.10).
     pub canceling: u32,
+    /// The name of the thread that runs the item (`name_irq_thread`: the library's IRQ
+    /// thread, `irq/<comm_irq>-<comm>`), a string id, or NONE: a `kworker/0:N`.
+    pub comm: u32,
+    pub comm_irq: i64,
 }
 
 impl Default for WorkState {
@@ -40,6 +44,8 @@ impl Default for WorkState {
             running_seq: 0,
             seq: 0,
             canceling: 0,
+            comm: NONE,
+            comm_irq: 0,
         }
     }
 }

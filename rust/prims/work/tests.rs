@@ -16,10 +16,34 @@ fn needs_a_function_and_idle_items_do_not_wait() {
         r#"["assert", 2]"#,
     ];
     run("flush and cancel an idle item", &idle, Expect::Clean);
-    let unset = [idle[0], r#"["prim", 2, "schedule_work", [1]]"#];
+    // Queueing an item whose function is NULL succeeds; its worker calls NULL.
+    let unset = [
+        idle[0],
+        r#"["prim", 2, "schedule_work", [1]]"#,
+        r#"["assert", 2]"#,
+    ];
     run(
         "schedule without init_work",
         &unset,
+        Expect::Kind("null-deref"),
+    );
+    let o = crate::prims::tests::outcome(&unset);
+    let f = o.finding.expect("the worker's oops");
+    assert_eq!(f.thread, "kworker/0:1");
+    assert_eq!(
+        f.title,
+        "BUG: unable to handle kernel NULL pointer dereference in process_one_work"
+    );
+    assert!(f.report.contains("Comm: kworker/0:1 "), "{}", f.report);
+    let null_init = [
+        idle[0],
+        r#"["null", 3]"#,
+        r#"["prim", 2, "init_work", [1, 3]]"#,
+        unset[1],
+    ];
+    run(
+        "INIT_WORK with NULL",
+        &null_init,
         Expect::Kind("null-deref"),
     );
     let bad = [

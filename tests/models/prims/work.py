@@ -1,7 +1,9 @@
 """Primitive family `work`: init_work, init_delayed_work, schedule_work, schedule_delayed_work,
 mod_delayed_work, cancel_work, cancel_delayed_work, cancel_work_sync, cancel_delayed_work_sync,
-flush_work, flush_delayed_work: their return values, the remove path with and without a
-cancel, a sleeping cancel in atomic context, and a flush from the work function itself."""
+flush_work, flush_delayed_work, name_irq_thread: their return values, the remove path with and
+without a cancel, a sleeping cancel in atomic context, a flush from the work function itself,
+and a worker named as an IRQ thread (its BUG_ON is reported in `irq/37-mydevice`, the
+comm cut to 15 characters)."""
 
 from pyfuzz.model import *
 
@@ -124,6 +126,17 @@ def self_flush():
     schedule_work(d.work)
 
 
+def irq_thread_fn(w):
+    BUG_ON(1)
+
+
+def named_irq_thread():
+    d = probe()
+    init_work(d.work, irq_thread_fn)
+    name_irq_thread(d.work, 37, "mydevice-ctrl")
+    schedule_work(d.work)
+
+
 SCENARIOS = [
     Scenario(name="work-api", actors=[Thread(schedule_flush_cancel)], expect={"": "clean"}),
     Scenario(name="delayed-work-api", actors=[Thread(delayed_api)], expect={"": "clean"}),
@@ -150,5 +163,10 @@ SCENARIOS = [
         name="work-self-flush",
         actors=[Thread(self_flush)],
         expect={"": "INFO: task hung"},
+    ),
+    Scenario(
+        name="work-irq-thread-name",
+        actors=[Thread(named_irq_thread)],
+        expect={"": "kernel BUG"},
     ),
 ]
