@@ -123,7 +123,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         base.update({"status": "ok", "title": None, "kind": None, "signature": None})
         base["preemptions"] = None
         if res.interrupted:
-            return _interrupted(args, loaded.label, base, res.interrupted, _where_in_search(res))
+            where = _where_in_search(res)
+            if res.sweep is not None:
+                scope = base["workload_scope"]
+                where += f", {scope['explored']:,} of {scope['total']:,} workloads done"
+            return _interrupted(args, loaded.label, base, res.interrupted, where)
         code = EXIT_CLEAN if res.complete else EXIT_INCOMPLETE
         if args.json:
             return emit("verify", "ok" if res.complete else "incomplete", code, base)
