@@ -172,7 +172,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 f" at the budget (--max-schedules), {_where_in_search(res)}"
             )
         return code
-    # "preemptions" stays what the search proved the finding needs on the default workload;
+    # "preemptions" stays what the search proved the finding needs on its workload;
     # the shown trace is the minimized one (its own counts are under "minimized").
     base["minimal_preemptions"] = res.outcome.preemptions
     replayed = _finish_finding(
