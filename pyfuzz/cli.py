@@ -91,6 +91,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 progress=progress,
                 all_workloads=args.workloads == "all",
                 workload_budget=args.workload_budget if args.workloads == "auto" else None,
+                jobs=args.jobs if args.jobs else (os.cpu_count() or 1),
                 reduction=not args.no_reduction,
                 symmetry=not (args.no_reduction or args.no_symmetry),
             )
@@ -463,6 +464,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --workloads auto: schedules for the workloads after the default one, "
         f"which is searched whole (default {DEFAULT_WORKLOAD_BUDGET:,}); a sweep it stops "
         "is incomplete (exit 4)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=cli_args.jobs,
+        default=1,
+        help="search the workloads on this many threads (0: one per core); the same result "
+        "as one; with --workloads all, each workload is then searched on its own",
     )
     p.add_argument(
         "--no-reduction",

@@ -45,6 +45,10 @@ ALL_PREEMPTIONS = 2**32 - 1  # `--preemptions all`: bound by nothing but complet
 _bounded_preemptions = int_in(0, 64, "0 to 64, or all")
 
 
+# Worker counts (`fuzz --jobs`, `verify --jobs`).
+jobs = int_in(0, 256, "0 (one per core) to 256")
+
+
 def preemptions(text: str) -> int:
     """A preemption bound from 0 to 64, or `all` (explore until nothing is cut off)."""
     return ALL_PREEMPTIONS if text.strip().lower() == "all" else _bounded_preemptions(text)

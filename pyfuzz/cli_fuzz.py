@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pyfuzz._core import STRATEGIES
-from pyfuzz.cli_args import add_fault_option, depth, int_in
+from pyfuzz.cli_args import add_fault_option, depth, int_in, jobs
 from pyfuzz.errors import UsageError
 
 # atheris, or a batch strategy from the core's registry.
@@ -33,7 +33,6 @@ def parse_duration(text: str) -> float:
 
 
 _positive_int = int_in(1, 2**62, "1 to 2^62")
-_jobs = int_in(0, 256, "0 (one per core) to 256")
 # libFuzzer's -seed is an unsigned int; sessions use seed, seed+1, ...
 _seed = int_in(0, 2**31 - 1, "0 to 2^31-1")
 
@@ -97,7 +96,7 @@ def add_command(sub: Any) -> None:  # noqa: ANN401 (argparse's private subparser
     p.add_argument("scenario", help="NAME[:VARIANT] or path/to/model.py[:name[:variant]]")
     p.add_argument("--time", type=parse_duration, help="budget: 90s, 10m, 2h (default 10m)")
     p.add_argument("--runs", type=_positive_int, help="budget in executions (all jobs)")
-    p.add_argument("--jobs", type=_jobs, default=1, help="parallel workers; 0 = one per core")
+    p.add_argument("--jobs", type=jobs, default=1, help="parallel workers; 0 = one per core")
     p.add_argument("--engine", choices=ENGINES, default="atheris", help="search engine")
     p.add_argument("--out", help="campaign directory (default ./pyfuzz-out/<name>-<variant>)")
     p.add_argument("--seed", type=_seed, default=0, help="seed of the first session")

@@ -20,6 +20,7 @@ pub mod rng;
 pub mod runner;
 pub mod sched;
 pub mod sweep;
+pub mod sweep_parallel;
 pub mod world;
 
 #[cfg(feature = "python")]

@@ -39,8 +39,37 @@ pub struct SweepResult {
 /// Searches the default workload, then the others smallest first, each within
 /// `spec.max_preemptions`, until a finding, the poll callback, `spec.max_schedules`, or
 /// `budget` schedules spent on the workloads after the default one (the workload the budget
-/// runs out in is not counted as explored) stops it.
-pub fn verify_sweep(ex: &mut Execution, spec: &SearchSpec, poll: Poll, budget: u64) -> SweepResult {
+/// runs out in is not counted as explored) stops it. With `jobs > 1` the workloads are
+/// searched by that many threads (`sweep_parallel`), with the very same result.
+pub fn verify_sweep(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    poll: Poll,
+    budget: u64,
+    jobs: usize,
+) -> SweepResult {
+    if jobs > 1 {
+        let space = WorkloadSpace::new(&ex.prog.actors);
+        return crate::sweep_parallel::sweep(ex, spec, poll, budget, jobs, &space);
+    }
+    sweep_with(ex, spec, poll, budget, &mut |ex, one, _, poll| {
+        runner::search(ex, one, poll)
+    })
+}
+
+/// Where a sweep gets a workload's search from: `(ex, spec for the workload with its
+/// schedule cap, the workload's index in sweep order, poll)`; it must be what
+/// `runner::search` gives for that spec.
+pub type Searcher<'a> = &'a mut dyn FnMut(&mut Execution, &SearchSpec, u64, Poll) -> VerifyResult;
+
+/// The sweep in order, each workload's search from `searcher`.
+pub fn sweep_with(
+    ex: &mut Execution,
+    spec: &SearchSpec,
+    poll: Poll,
+    budget: u64,
+    searcher: Searcher,
+) -> SweepResult {
     let space = WorkloadSpace::new(&ex.prog.actors);
     let default = space.default_workload();
     let mut sweep = Sweep {
@@ -59,15 +88,16 @@ pub fn verify_sweep(ex: &mut Execution, spec: &SearchSpec, poll: Poll, budget: u
         budget,
         default_schedules: None,
         stopped: false,
+        index: 0,
     };
-    sweep.one(ex, spec, poll, &default);
+    sweep.one(ex, spec, poll, &default, searcher);
     for size in 0..=space.max_size() {
         if sweep.stopped {
             break;
         }
         space.for_each_of_size(size, &mut |w| {
             if w != default.as_slice() {
-                sweep.one(ex, spec, poll, w);
+                sweep.one(ex, spec, poll, w, searcher);
             }
             !sweep.stopped
         });
@@ -83,6 +113,21 @@ pub fn verify_sweep(ex: &mut Execution, spec: &SearchSpec, poll: Poll, budget: u
     SweepResult { verify, scope }
 }
 
+/// Calls `f` with every workload in sweep order (the default one, then the others smallest
+/// first) until it returns false.
+pub fn for_each_in_order(space: &WorkloadSpace, f: &mut dyn FnMut(&[u32]) -> bool) {
+    let default = space.default_workload();
+    if !f(&default) {
+        return;
+    }
+    for size in 0..=space.max_size() {
+        let go_on = space.for_each_of_size(size, &mut |w| w == default.as_slice() || f(w));
+        if !go_on {
+            return;
+        }
+    }
+}
+
 struct Sweep {
     out: SweepResult,
     budget: u64,
@@ -90,11 +135,22 @@ struct Sweep {
     default_schedules: Option<u64>,
     /// A finding, a model error, the budget or the poll callback ended the sweep.
     stopped: bool,
+    /// The next workload's index in sweep order.
+    index: u64,
 }
 
 impl Sweep {
     /// Searches workload `w` and adds its result.
-    fn one(&mut self, ex: &mut Execution, spec: &SearchSpec, poll: Poll, w: &[u32]) {
+    fn one(
+        &mut self,
+        ex: &mut Execution,
+        spec: &SearchSpec,
+        poll: Poll,
+        w: &[u32],
+        searcher: Searcher,
+    ) {
+        let index = self.index;
+        self.index += 1;
         let total = &mut self.out.verify;
         let before = total.schedules;
         let left = spec.max_schedules.saturating_sub(before);
@@ -123,7 +179,7 @@ impl Sweep {
                 ..*p
             })
         };
-        let r = runner::search(ex, &one, &mut offset_poll);
+        let r = searcher(ex, &one, index, &mut offset_poll);
         let ended = r.outcome.is_some() || r.model_error.is_some() || r.interrupted;
         let cut_short = !ended && !r.complete;
         add(total, r);

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pyfuzz.cli import main
 from pyfuzz.engine import load
 from tests.conftest import MODELS
@@ -80,3 +82,32 @@ def test_the_sweep_finds_what_the_search_over_every_workload_finds():
         assert swept.sweep[0] == swept.sweep[1] == program.workload_count()
         assert dict(swept.titles) == dict(every.titles), spec
         assert every.titles, "each model has a bug to find"
+
+
+def _without_seconds(res: dict) -> dict:
+    res.pop("seconds", None)
+    return res
+
+
+def test_jobs_give_the_sequential_sweeps_result(capsys):
+    # Cut by the budget in the middle of a workload, found on a later workload, and clean
+    # over every workload: each the same, field for field, on one thread and on three.
+    cases = [
+        ("dmaengine-unbind:inuse-unbind", "--workload-budget", "3000"),
+        (HIDDEN + ":buggy", "--no-minimize"),
+        (HIDDEN + ":fixed",),
+    ]
+    for case in cases:
+        one = _without_seconds(verify(capsys, *case)[1])
+        three = _without_seconds(verify(capsys, *case, "--jobs", "3")[1])
+        assert one == three, case[0]
+    code, every = verify(capsys, HIDDEN + ":fixed", "--workloads", "all", "--jobs", "2")
+    assert code == 0 and every["workload_scope"]["explored"] == 39
+    assert every["workload_scope"]["mode"] == "all"
+
+
+def test_jobs_are_checked(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["verify", HIDDEN + ":fixed", "--jobs", "-1"])
+    assert stop.value.code == 2
+    assert "argument --jobs: must be from 0 (one per core) to 256" in capsys.readouterr().err

@@ -219,12 +219,16 @@ impl PyProgram {
     /// lowest-numbered of identical threads that have not started yet (the same findings
     /// and minimal preemptions; `symmetry` on the result says whether it held to the end).
     /// `workload_budget` (schedules) sweeps the workloads instead of searching one: the
-    /// default workload, then every other smallest first, each on its own, until the
-    /// budget is spent between two workloads (`sweep` on the result says how far it got).
+    /// default workload (whole), then every other smallest first, each on its own, until
+    /// the others have taken that many schedules (`sweep` on the result says how far it got).
+    /// `jobs` > 1 searches the sweep's workloads on that many threads, with the same result;
+    /// with `all_workloads` it makes the one search over every workload a sweep without a
+    /// budget (a finding's preemptions are then the fewest on its own workload).
     #[pyo3(signature = (
         preemptions, *, max_schedules = 10_000_000, workload = None, target = None,
         interruptible = false, progress = None, all_workloads = false, reduction = true,
-        every_finding = false, unbounded = "both", symmetry = None, workload_budget = None
+        every_finding = false, unbounded = "both", symmetry = None, workload_budget = None,
+        jobs = 1
     ))]
     fn verify(
         &self,
@@ -241,6 +245,7 @@ impl PyProgram {
         unbounded: &str,
         symmetry: Option<bool>,
         workload_budget: Option<u64>,
+        jobs: usize,
     ) -> PyResult<PyVerify> {
         let unbounded_search = runner::UnboundedSearch::by_name(unbounded).map_err(to_py)?;
         let spec = SearchSpec {
@@ -257,9 +262,15 @@ impl PyProgram {
         let mut watch = Watch::new(progress);
         let (r, scope) = self.with_exec(py, |ex| {
             let mut poll = |p: &runner::Progress| watch.poll(p);
-            match workload_budget {
-                Some(budget) if !all_workloads && spec.workload.is_empty() => {
-                    let s = sweep::verify_sweep(ex, &spec, &mut poll, budget);
+            // Every workload on several threads: the sweep without a budget.
+            let budget = match workload_budget {
+                _ if all_workloads && jobs > 1 => Some(u64::MAX),
+                _ if all_workloads => None,
+                b => b,
+            };
+            match budget {
+                Some(budget) if spec.workload.is_empty() => {
+                    let s = sweep::verify_sweep(ex, &spec, &mut poll, budget, jobs);
                     (s.verify, Some(s.scope))
                 }
                 _ => (runner::search(ex, &spec, &mut poll), None),

@@ -30,8 +30,12 @@ impl Watch {
         }
     }
 
-    /// The core's poll callback: false stops the run.
+    /// The core's poll callback: false stops the run, and every later call says so too (a
+    /// signal is taken once; a sweep asks again after the search that saw it).
     pub fn poll(&mut self, p: &Progress) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
         Python::attach(|py| {
             if let Err(e) = py.check_signals() {
                 self.error = Some(e);
