@@ -13,7 +13,7 @@ from pyfuzz.model import *
 from pyfuzz.kernel.irq_manage import irq_alloc_desc, irq_chip, irq_free_desc, irq_to_desc
 from pyfuzz.kernel.irq_manage import kstrdup_const
 
-DOMAIN_SIZE = 4
+DOMAIN_SIZE = 8                             # hwirqs of a linear domain (an MSI-X device's 8)
 
 
 class irq_domain(Struct):

@@ -47,8 +47,8 @@ class pci_dev(Struct):
     is_msi_managed: int
     msi_enabled: int
     msi_lock: Mutex         # msi_lock_descs()
-    nvec: int
-    irqs: Array[int, 2]
+    nvec: int               # vectors allocated (MSI or MSI-X)
+    irqs: Array[int, 8]     # their Linux IRQs, by vector index (PCI_MSI_MODEL_VECS)
     added: int              # PCI_DEV_ADDED (atomic priv_flags bit)
     removed: int            # PCI_DEV_REMOVED (atomic priv_flags bit)
     is_virtfn: int
@@ -63,8 +63,15 @@ class pci_dev(Struct):
     irq: int                # pdev->irq: the INTx line pci_assign_irq gave it
     msix_enabled: int
     msi_desc: Ref           # the MSI descriptor (dev->msi.data's xarray, one entry for MSI)
-    msi_attrs: Array[Ref, 2]    # msi_irqs/<irq> attributes (desc->sysfs_attrs)
-    msi_irqs_kn: Array[Ref, 2]  # the msi_irqs/ directory's file nodes, by vector
+    msi_attrs: Array[Ref, 8]    # msi_irqs/<irq> attributes (desc->sysfs_attrs), by vector
+    msi_irqs_kn: Array[Ref, 8]  # the msi_irqs/ directory's file nodes, by vector
+    # Config space, set by the scenario's boot (pci_msi_set_caps): the kernel reads them from
+    # the capabilities (msi_cap, msix_cap are offsets there); 0 = no such capability.
+    msi_cap: int            # Multiple Message Capable: 1, 2, 4 .. 32 vectors
+    msix_cap: int           # the MSI-X table size (pci_msix_vec_count), 1 .. 2048
+    msix_ctrl: int          # the MSI-X Message Control register: ENABLE, MASKALL bits
+    msi_data: int           # dev->msi.data installed (msi_setup_device_data's devres)
+    msix_descs: Array[Ref, 8]   # MSI-X: one descriptor per vector, by msi_index
 
 
 class pci_globals_t(Struct):

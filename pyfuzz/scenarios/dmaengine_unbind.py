@@ -33,7 +33,8 @@ from pyfuzz.kernel.irq_domain import irq_domain_create_linear
 from pyfuzz.kernel.irq_manage import free_irq, request_irq, synchronize_irq
 from pyfuzz.kernel.pci_devres import pci_set_master, pcim_enable_device, pcim_iomap_regions
 from pyfuzz.kernel.pci_driver import pci_driver_init
-from pyfuzz.kernel.pci_msi import pci_alloc_irq_vectors, pci_free_irq_vectors, pci_irq_vector
+from pyfuzz.kernel.pci_msi import PCI_IRQ_MSI, pci_alloc_irq_vectors, pci_free_irq_vectors
+from pyfuzz.kernel.pci_msi import pci_irq_vector, pci_msi_set_caps
 from pyfuzz.kernel.pci_msi import pci_msi_raise
 from pyfuzz.kernel.pci_probe import pci_alloc_dev, pci_bus, pci_bus_add_device, pci_dev
 from pyfuzz.kernel.pci_probe import pci_device_add, pci_get_drvdata, pci_set_drvdata
@@ -287,7 +288,7 @@ def plx_dma_create(pdev, bar):
 def plx_dma_probe(pdev):
     pcim_enable_device(pdev)
     bar = pcim_iomap_regions(pdev)
-    pci_alloc_irq_vectors(pdev, 1)
+    pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI)
     pci_set_master(pdev)
     rc = plx_dma_create(pdev, bar)
     if rc:
@@ -402,6 +403,7 @@ def boot_dma():
     bus.msi_domain = irq_domain_create_linear(4)
     world.bus = bus
     pdev = pci_alloc_dev(bus, 0)
+    pci_msi_set_caps(pdev, 1, 0)            # one MSI vector, no MSI-X
     pdev.match_driver = plx_dma_driver
     world.pdev = pdev
     pci_device_add(pdev, bus)

@@ -21,7 +21,8 @@ from pyfuzz.kernel.irq_domain import irq_domain_remove, irq_find_mapping
 from pyfuzz.kernel.irq_manage import free_irq, handle_irq, request_irq, show_interrupts
 from pyfuzz.kernel.pci_devres import pci_disable_device, pci_enable_device
 from pyfuzz.kernel.pci_driver import pci_driver_init
-from pyfuzz.kernel.pci_msi import pci_alloc_irq_vectors, pci_free_irq_vectors, pci_irq_vector
+from pyfuzz.kernel.pci_msi import PCI_IRQ_MSI, pci_alloc_irq_vectors, pci_free_irq_vectors
+from pyfuzz.kernel.pci_msi import pci_irq_vector, pci_msi_set_caps
 from pyfuzz.kernel.pci_msi import pci_setup_msi_context, pci_setup_msi_context_2017
 from pyfuzz.kernel.pci_probe import pci_alloc_dev, pci_bus, pci_bus_add_device, pci_dev
 from pyfuzz.kernel.pci_probe import pci_device_add, pci_get_drvdata, pci_set_drvdata
@@ -83,7 +84,7 @@ def x_probe(pdev):
     priv = kzalloc(x_priv, GFP_KERNEL)
     priv.pdev = pdev
     pci_enable_device(pdev)
-    pci_alloc_irq_vectors(pdev, 1)
+    pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI)
     priv.irq = pci_irq_vector(pdev, 0)
     request_irq(priv.irq, x_isr, priv)
     pci_set_drvdata(pdev, priv)
@@ -198,6 +199,7 @@ def qcom_pcie_probe(hdev):
     spin_unlock_irqrestore(msi_parent.lock, flags)
     # pci_host_probe(): scan and add the endpoint
     e = pci_alloc_dev(bus, 0)
+    pci_msi_set_caps(e, 1, 0)               # one MSI vector, no MSI-X
     e.match_driver = x_driver
     pci_device_add(e, bus)
     pci_bus_add_device(e)

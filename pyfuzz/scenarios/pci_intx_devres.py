@@ -14,7 +14,7 @@ from pyfuzz.kernel.irq_domain import irq_domain_create_linear
 from pyfuzz.kernel.pci_devres import pci_disable_device, pci_enable_device, pcim_enable_device
 from pyfuzz.kernel.pci_driver import pci_driver_init
 from pyfuzz.kernel.pci_intx import pci_intx, pci_intx_e0c0b1cb2e0d, pci_intx_hybrid_611
-from pyfuzz.kernel.pci_msi import pci_alloc_irq_vectors
+from pyfuzz.kernel.pci_msi import PCI_IRQ_MSI, pci_alloc_irq_vectors, pci_msi_set_caps
 from pyfuzz.kernel.pci_probe import pci_alloc_dev, pci_bus, pci_bus_add_device, pci_dev
 from pyfuzz.kernel.pci_probe import pci_device_add, pci_get_drvdata, pci_set_drvdata
 
@@ -38,7 +38,7 @@ world = Global(topology, name="world")
 def ahci_init_one(pdev):
     # ahci_init_one(): pcim_enable_device, then MSI through ahci_init_msi [M]
     pcim_enable_device(pdev)
-    pci_alloc_irq_vectors(pdev, 1)
+    pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI)
     return 0
 
 
@@ -107,6 +107,7 @@ def boot_intx():
     bus.msi_domain = irq_domain_create_linear(4)
     world.bus = bus
     pdev = pci_alloc_dev(bus, 0)
+    pci_msi_set_caps(pdev, 1, 0)            # one MSI vector, no MSI-X
     pdev.match_driver = ahci_driver
     world.pdev = pdev
     pci_device_add(pdev, bus)

@@ -25,7 +25,8 @@ from pyfuzz.kernel.pci_devres import pci_clear_master, pci_set_master, pcim_enab
 from pyfuzz.kernel.pci_devres import pcim_enable_device_2017, pcim_iomap_regions
 from pyfuzz.kernel.pci_driver import pci_driver_init
 from pyfuzz.kernel.pci_intx import pci_intx, pci_intx_pre611
-from pyfuzz.kernel.pci_msi import free_msi_irqs, free_msi_irqs_2017, pci_alloc_irq_vectors
+from pyfuzz.kernel.pci_msi import PCI_IRQ_MSI, free_msi_irqs, free_msi_irqs_2017
+from pyfuzz.kernel.pci_msi import pci_alloc_irq_vectors, pci_msi_set_caps
 from pyfuzz.kernel.pci_msi import pci_irq_vector, pci_msi_raise, pci_setup_msi_context
 from pyfuzz.kernel.pci_msi import pci_setup_msi_context_2017
 from pyfuzz.kernel.pci_probe import pci_alloc_dev, pci_bus, pci_bus_add_device, pci_dev
@@ -136,7 +137,7 @@ def switchtec_pci_probe(pdev):
     pcim_enable_device(pdev)
     pci_set_master(pdev)
     stdev.mmio = pcim_iomap_regions(pdev)
-    pci_alloc_irq_vectors(pdev, 1)
+    pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI)
     switchtec_init_isr(stdev)
     pci_set_drvdata(pdev, stdev)
     cdev_add(stdev.cdev, stdev.dev)
@@ -371,6 +372,7 @@ def boot_switchtec():
     bus.msi_domain = irq_domain_create_linear(4)
     world.bus = bus
     pdev = pci_alloc_dev(bus, 0)
+    pci_msi_set_caps(pdev, 1, 0)            # one MSI vector, no MSI-X
     pdev.match_driver = switchtec_driver
     world.pdev = pdev
     pci_device_add(pdev, bus)

@@ -17,7 +17,8 @@ from pyfuzz.kernel.irq_manage import free_irq, request_irq
 from pyfuzz.kernel.pci_driver import pci_driver_init
 from pyfuzz.kernel.pci_msi import free_msi_irqs, free_msi_irqs_2017, free_msi_irqs_373545903711
 from pyfuzz.kernel.pci_msi import msi_irqs_read, msi_mode_show, msi_mode_show_2017
-from pyfuzz.kernel.pci_msi import pci_alloc_irq_vectors, pci_free_irq_vectors, pci_irq_vector
+from pyfuzz.kernel.pci_msi import PCI_IRQ_MSI, pci_alloc_irq_vectors, pci_free_irq_vectors
+from pyfuzz.kernel.pci_msi import pci_irq_vector, pci_msi_set_caps
 from pyfuzz.kernel.pci_msi import pci_msi_sysfs_init
 from pyfuzz.kernel.pci_probe import pci_alloc_dev, pci_bus, pci_bus_add_device, pci_dev
 from pyfuzz.kernel.pci_probe import pci_device_add, pci_get_drvdata, pci_set_drvdata
@@ -46,7 +47,7 @@ def msd_isr(irq, dev_id):
 def msd_probe(pdev):
     priv = kzalloc(msd_priv, GFP_KERNEL)
     priv.pdev = pdev
-    pci_alloc_irq_vectors(pdev, 2)
+    pci_alloc_irq_vectors(pdev, 2, 2, PCI_IRQ_MSI)
     request_irq(pci_irq_vector(pdev, 0), msd_isr, priv)
     request_irq(pci_irq_vector(pdev, 1), msd_isr, priv)
     pci_set_drvdata(pdev, priv)
@@ -69,6 +70,7 @@ def msd_boot():
     bus = kzalloc(pci_bus, GFP_KERNEL)
     bus.msi_domain = irq_domain_create_linear(4)
     pdev = pci_alloc_dev(bus, 0)
+    pci_msi_set_caps(pdev, 2, 0)            # two MSI vectors, no MSI-X
     pdev.match_driver = msd_driver
     world.pdev = pdev
     pci_device_add(pdev, bus)
