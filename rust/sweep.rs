@@ -22,8 +22,8 @@ pub struct Scope {
     pub explored: u64,
     /// Workloads there are (saturating).
     pub total: u128,
-    /// Every workload of at most this many actions was searched (None: not even every
-    /// workload of size 0).
+    /// Every workload of at most this many actions was searched, and there is one of this
+    /// size (None: not even all of the smallest size that has workloads).
     pub complete_up_to: Option<u32>,
     /// The budget stopped the sweep with workloads left.
     pub cut: bool,
@@ -95,13 +95,16 @@ pub fn sweep_with(
         if sweep.stopped {
             break;
         }
+        let mut any = false;
         space.for_each_of_size(size, &mut |w| {
+            any = true;
             if w != default.as_slice() {
                 sweep.one(ex, spec, poll, w, searcher);
             }
             !sweep.stopped
         });
-        if !sweep.stopped {
+        // A size no workload has (below the actors' minimums) says nothing of the sweep.
+        if !sweep.stopped && any {
             sweep.out.scope.complete_up_to = Some(size);
         }
     }

@@ -71,6 +71,10 @@ def test_a_budget_that_stops_the_sweep_is_no_clean_verdict(capsys):
     out = capsys.readouterr().out
     assert "but the workload budget stopped the sweep" in out
     assert "every workload of at most 1 action(s)" in out
+    # The demo's workloads have two to four actions: sizes 0 and 1 have none, so a budget
+    # that ends on the first two-action workload covered the default workload only.
+    code, demo = verify(capsys, "demo-alive-flag:locked-check", "--workload-budget", "1")
+    assert code == 4 and demo["workload_scope"]["complete_up_to_actions"] is None
 
 
 def test_the_sweep_finds_what_the_search_over_every_workload_finds():
